@@ -1,0 +1,109 @@
+using System.Globalization;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Training.Data;
+
+/// <summary>
+/// A user's CSV: one point a row, feature columns then the label. Labels +1/-1 make a binary problem;
+/// class indices 0..K-1 make a K-class one (K = 2 is binary, class 0 is +1). A first row that is not
+/// numeric is a header; blank lines and lines starting with # are skipped.
+/// </summary>
+internal static class CsvDataset
+{
+    public static LoadedDataset Load(CsvDatasetSpec spec)
+    {
+        var train = Read(spec.Path, expectedWidth: null);
+        var test = spec.TestPath is null ? null : Read(spec.TestPath, train.Width);
+        var signs = train.Labels.Concat(test?.Labels ?? []).All(l => l is 1 or -1) && train.Labels.Contains(-1);
+        var classes = signs ? 2 : ClassCount(spec.Path, train, test);
+        long[] ToClasses(Table table) => table.Labels.Select(l => signs ? (l == 1 ? 0L : 1L) : (long)l).ToArray();
+        return LoadedDataset.FromClassIndices(
+            train.Features.ToArray(), ToClasses(train),
+            test?.Features.ToArray(), test is null ? null : ToClasses(test),
+            train.Width - 1, classes);
+    }
+
+    private sealed record Table(string Path, int Width, List<float> Features, List<double> Labels, List<int> LabelLines);
+
+    private static int ClassCount(string path, Table train, Table? test)
+    {
+        foreach (var table in test is null ? new[] { train } : [train, test])
+        {
+            for (var i = 0; i < table.Labels.Count; i++)
+            {
+                var label = table.Labels[i];
+                if (label < 0 || label != Math.Floor(label))
+                {
+                    throw new DatasetException(table.Path, $"line {table.LabelLines[i]}: label {label} is neither +1/-1 nor a class index 0, 1, 2, ...");
+                }
+            }
+        }
+        var classes = (int)train.Labels.Concat(test?.Labels ?? []).Max() + 1;
+        if (classes < 2)
+        {
+            throw new DatasetException(path, "needs at least two classes");
+        }
+        return classes;
+    }
+
+    private static Table Read(string path, int? expectedWidth)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DatasetException(path, "file not found");
+        }
+        var table = new Table(path, expectedWidth ?? 0, [], [], []);
+        var width = expectedWidth;
+        var lineNumber = 0;
+        var sawData = false;
+        foreach (var raw in File.ReadLines(path))
+        {
+            lineNumber++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+            var cells = line.Split(',');
+            var values = new double[cells.Length];
+            var numeric = true;
+            for (var c = 0; c < cells.Length && numeric; c++)
+            {
+                numeric = double.TryParse(cells[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) && double.IsFinite(values[c]);
+            }
+            if (!numeric)
+            {
+                if (!sawData && width is null)
+                {
+                    sawData = true;
+                    width = cells.Length;
+                    continue; // header row
+                }
+                throw new DatasetException(path, $"line {lineNumber}: not a row of finite numbers: '{Truncate(line)}'");
+            }
+            sawData = true;
+            width ??= cells.Length;
+            if (cells.Length != width)
+            {
+                throw new DatasetException(path, $"line {lineNumber}: row has {cells.Length} columns, expected {width}");
+            }
+            if (cells.Length < 2)
+            {
+                throw new DatasetException(path, $"line {lineNumber}: needs at least one feature column and a label column");
+            }
+            for (var c = 0; c < cells.Length - 1; c++)
+            {
+                table.Features.Add((float)values[c]);
+            }
+            table.Labels.Add(values[^1]);
+            table.LabelLines.Add(lineNumber);
+        }
+        if (table.Labels.Count == 0)
+        {
+            throw new DatasetException(path, "has no data rows");
+        }
+        return table with { Width = width!.Value };
+    }
+
+    private static string Truncate(string line) => line.Length <= 60 ? line : line[..57] + "...";
+}

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace SweepCluster.Training.Data;
+
+/// <summary>The MNIST IDX format: a big-endian magic number and dimension sizes, then unsigned bytes.</summary>
+internal static class IdxFiles
+{
+    private const int LabelsMagic = 0x00000801;
+    private const int ImagesMagic = 0x00000803;
+
+    public sealed record Images(int Count, int Rows, int Columns, byte[] Pixels);
+
+    /// <summary>Finds <c>{prefix}-{kind}-idx?-ubyte</c>, raw or .gz, also with a dot before idx as some mirrors name it.</summary>
+    public static string Find(string folder, string prefix, string kind, int rank)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DatasetException(folder, "folder not found (for Fashion-MNIST: apt-get install dataset-fashion-mnist)");
+        }
+        foreach (var name in new[] { $"{prefix}-{kind}-idx{rank}-ubyte", $"{prefix}-{kind}.idx{rank}-ubyte" })
+        {
+            foreach (var candidate in new[] { name, name + ".gz" })
+            {
+                var path = Path.Combine(folder, candidate);
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+        }
+        throw new DatasetException(Path.Combine(folder, $"{prefix}-{kind}-idx{rank}-ubyte[.gz]"), "file not found");
+    }
+
+    public static byte[] ReadLabels(string path)
+    {
+        var bytes = ReadAll(path);
+        var count = Header(path, bytes, LabelsMagic, dimensions: 1)[0];
+        Require(path, bytes, 8L + count, $"{count} labels");
+        return bytes.AsSpan(8, count).ToArray();
+    }
+
+    public static Images ReadImages(string path)
+    {
+        var bytes = ReadAll(path);
+        var dims = Header(path, bytes, ImagesMagic, dimensions: 3);
+        var size = (long)dims[0] * dims[1] * dims[2];
+        Require(path, bytes, 16L + size, $"{dims[0]} images of {dims[1]}x{dims[2]}");
+        return new Images(dims[0], dims[1], dims[2], bytes.AsSpan(16, (int)size).ToArray());
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            using Stream source = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using var memory = new MemoryStream();
+            source.CopyTo(memory);
+            return memory.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DatasetException(path, $"not a valid gzip file ({e.Message})");
+        }
+        catch (EndOfStreamException)
+        {
+            throw new DatasetException(path, "truncated gzip file");
+        }
+    }
+
+    private static int[] Header(string path, byte[] bytes, int magic, int dimensions)
+    {
+        Require(path, bytes, 4 + 4L * dimensions, "a header");
+        var found = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        if (found != magic)
+        {
+            throw new DatasetException(path, $"wrong magic number 0x{found:x8}, expected 0x{magic:x8} ({(magic == LabelsMagic ? "labels" : "images")})");
+        }
+        var dims = new int[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            if (dims[i] < 0)
+            {
+                throw new DatasetException(path, $"dimension {i} is negative ({dims[i]})");
+            }
+        }
+        return dims;
+    }
+
+    private static void Require(string path, byte[] bytes, long length, string what)
+    {
+        if (bytes.Length < length)
+        {
+            throw new DatasetException(path, $"truncated: {bytes.Length} bytes, but the header announces {what} ({length} bytes)");
+        }
+    }
+}

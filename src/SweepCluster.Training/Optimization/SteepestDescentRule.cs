@@ -1,0 +1,92 @@
+using SweepCluster.Trials;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SweepCluster.Training.Optimization;
+
+/// <summary>
+/// Steepest descent with respect to a norm over all parameters taken as one vector: gd (l2), sign
+/// (l-infinity), coordinate (l1) and steepest (lp). The dual form steps by lr times the dual norm of g
+/// along the unit steepest direction; the normalized form steps by lr along the unit direction alone.
+/// With the loss-scaled schedule, lr_t = lr / L(theta_t).
+/// </summary>
+public sealed class SteepestDescentRule : UpdateRule
+{
+    private readonly AlgorithmKind _algorithm;
+    private readonly double _lr;
+    private readonly StepForm _form;
+    private readonly LrSchedule _schedule;
+    private readonly double _q;
+
+    public SteepestDescentRule(AlgorithmKind algorithm, double lr, StepForm form, LrSchedule schedule, double? p)
+    {
+        _algorithm = algorithm;
+        _lr = lr;
+        _form = form;
+        _schedule = schedule;
+        _q = algorithm == AlgorithmKind.Steepest ? p!.Value / (p.Value - 1) : double.NaN;
+    }
+
+    public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // The step size in front of the direction of g/L: lr_t times L for the dual form (the dual norm
+        // scales with g), lr_t alone for the normalized form. lr_t is lr, or lr / L when loss-scaled.
+        var lossFactor = (_form, _schedule) switch
+        {
+            (StepForm.Dual, LrSchedule.Constant) => Math.Exp(logLoss),
+            (StepForm.Normalized, LrSchedule.LossScaled) => Math.Exp(-logLoss),
+            _ => 1.0,
+        };
+        var size = _lr * lossFactor;
+        var g = scaledGradient;
+        switch (_algorithm)
+        {
+            case AlgorithmKind.Gd:
+                if (_form == StepForm.Dual)
+                {
+                    theta.add_(g, alpha: -size);
+                }
+                else
+                {
+                    var norm = g.pow(2).sum(ScalarType.Float64).sqrt().item<double>();
+                    if (norm > 0)
+                    {
+                        theta.add_(g, alpha: -size / norm);
+                    }
+                }
+                break;
+            case AlgorithmKind.Sign:
+                var scale = _form == StepForm.Dual ? g.abs().sum(ScalarType.Float64).item<double>() : 1.0;
+                theta.add_(g.sign(), alpha: -size * scale);
+                break;
+            case AlgorithmKind.Coordinate:
+                var i = g.abs().argmax().item<long>();
+                var gi = g[i].item<float>();
+                var delta = _form == StepForm.Dual ? gi : Math.Sign(gi);
+                theta[i].sub_(size * delta);
+                break;
+            case AlgorithmKind.Steepest:
+                ApplyLp(theta, g, size);
+                break;
+            default:
+                throw new InvalidOperationException($"{_algorithm} is not a steepest-descent algorithm");
+        }
+    }
+
+    // u_j = sign(g_j) |g_j|^(q-1) / ||g||_q^(q-1); the dual step is ||g||_q u.
+    private void ApplyLp(Tensor theta, Tensor g, double size)
+    {
+        var g64 = g.to(ScalarType.Float64);
+        var magnitude = g64.abs();
+        var normQ = magnitude.pow(_q).sum().pow(1 / _q).item<double>();
+        if (normQ == 0)
+        {
+            return;
+        }
+        var unit = g64.sign() * (magnitude / normQ).pow(_q - 1);
+        var length = _form == StepForm.Dual ? normQ : 1.0;
+        theta.sub_((unit * (size * length)).to(ScalarType.Float32));
+    }
+}

@@ -1,0 +1,33 @@
+using SweepCluster.Trials;
+using static TorchSharp.torch;
+
+namespace SweepCluster.Training.Optimization;
+
+/// <summary>
+/// One algorithm's parameter update. Rules receive the gradient of log L (= g / L) together with log L,
+/// never g itself, so that the step stays exact when L underflows float32: every steepest-descent
+/// direction is 1-homogeneous in g, so the L factor can be applied as a float64 scalar.
+/// </summary>
+public abstract class UpdateRule : IDisposable
+{
+    /// <summary>Applies one step to <paramref name="theta"/> in place.</summary>
+    /// <param name="theta">All parameters, flat.</param>
+    /// <param name="scaledGradient">d log L / d theta, flat.</param>
+    /// <param name="logLoss">log L at theta.</param>
+    /// <param name="stepIndex">How many updates came before this one.</param>
+    public abstract void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex);
+
+    /// <summary>Tensors that must be saved to resume exactly (Adam's moments).</summary>
+    public virtual IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+
+    public virtual void Dispose()
+    {
+        GC.SuppressFinalize(this);
+    }
+
+    public static UpdateRule Create(TrialSpec spec, long parameterCount) => spec.Algorithm switch
+    {
+        AlgorithmKind.Adam => new AdamRule(spec.Lr, spec.LrSchedule, spec.Adam!, parameterCount),
+        _ => new SteepestDescentRule(spec.Algorithm, spec.Lr, spec.Step, spec.LrSchedule, spec.P),
+    };
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using SweepCluster.Training.Data;
+using SweepCluster.Training.Metrics;
+using SweepCluster.Training.Model;
+using SweepCluster.Training.Optimization;
+using SweepCluster.Training.State;
+using SweepCluster.Trials;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SweepCluster.Training;
+
+/// <summary>
+/// Runs one trial: one network, one algorithm, checkpoints every <c>checkpoint_every</c> steps, at step 0
+/// and at the last step. Step t's checkpoint describes theta_t, the parameters after t updates. Runs on
+/// the calling thread; call it from a dedicated thread, never from an actor dispatcher.
+/// </summary>
+public sealed class TrialRunner : IDisposable
+{
+    private readonly TrialSpec _spec;
+    private readonly LoadedDataset _data;
+    private readonly HomogeneousMlp _model;
+    private readonly UpdateRule _rule;
+    private readonly MarginObjective _objective;
+    private readonly long _startStep;
+    private readonly double _elapsedBeforeMs;
+    private long? _firstFitStep;
+
+    public TrialRunner(TrialSpec spec, LoadedDataset data, TrainingState? resumeFrom = null)
+    {
+        _spec = spec;
+        _data = data;
+        TorchRuntime.UseThreads(spec.TorchThreads);
+        _model = new HomogeneousMlp(spec.Model, data.Dim, data.Outputs);
+        _rule = UpdateRule.Create(spec, _model.ParameterCount);
+        _objective = new MarginObjective(spec.Loss, spec.Reduction);
+        if (resumeFrom is null)
+        {
+            _model.Initialize(spec.Model.Init, spec.Model.InitScale, spec.Seed);
+            return;
+        }
+        var savedSpec = TrialJson.Deserialize<TrialSpec>(resumeFrom.SpecJson);
+        if (TrialJson.Serialize(savedSpec with { Steps = spec.Steps, Stop = spec.Stop }) != TrialJson.Serialize(spec))
+        {
+            throw new InvalidOperationException("The training state was saved by a trial with another configuration; only steps and stop may change on resume.");
+        }
+        resumeFrom.RestoreInto(_model.Weights, _rule.State);
+        _startStep = resumeFrom.Step;
+        _firstFitStep = resumeFrom.FirstFitStep;
+        _elapsedBeforeMs = resumeFrom.ElapsedMs;
+    }
+
+    /// <summary>Saves a resumable state every this many steps (none when null).</summary>
+    public int? SaveStateEvery { get; init; }
+
+    public HomogeneousMlp Model => _model;
+
+    public TrialOutcome Run(ITrialObserver observer, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        double ElapsedMs() => _elapsedBeforeMs + clock.Elapsed.TotalMilliseconds;
+        var logLossThreshold = _spec.Stop.LossBelow > 0 ? Math.Log(_spec.Stop.LossBelow) : double.NegativeInfinity;
+        var fullBatch = _spec.BatchSize is null || _spec.BatchSize >= _data.TrainCount;
+        Checkpoint? last = null;
+
+        for (var t = _startStep; ; t++)
+        {
+            using var scope = NewDisposeScope();
+            var resumedHere = t == _startStep && _startStep > 0;
+            if (cancellation.IsCancellationRequested)
+            {
+                observer.OnState(Capture(t, ElapsedMs()));
+                return new TrialOutcome(TrialEnd.Cancelled, t, last, _firstFitStep, "cancelled");
+            }
+
+            var trace = new List<Tensor>(_model.Depth);
+            var (batchX, batchLabels) = fullBatch ? (_data.TrainX, _data.TrainLabels) : Batch(t);
+            var outputs = _model.Forward(batchX, trace);
+            var head = _objective.Evaluate(outputs, batchLabels, withGradient: true);
+            var full = fullBatch ? head : _objective.Evaluate(_model.Forward(_data.TrainX), _data.TrainLabels, withGradient: false);
+
+            if (!double.IsFinite(head.LogLoss) || !double.IsFinite(full.LogLoss) || double.IsPositiveInfinity(Math.Exp(full.LogLoss)))
+            {
+                return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, $"loss became {(double.IsNaN(full.LogLoss) ? "NaN" : "infinite")} at step {t}");
+            }
+            var due = t % _spec.CheckpointEvery == 0;
+            if (_firstFitStep is null && (fullBatch || due) && full.Margins.gt(0).all().item<bool>())
+            {
+                _firstFitStep = t;
+            }
+
+            TrialEnd? end = t >= _spec.Steps ? TrialEnd.Completed
+                : full.LogLoss < logLossThreshold ? TrialEnd.LossThreshold
+                : ElapsedMs() >= _spec.Stop.WallSeconds * 1000 ? TrialEnd.WallClockLimit
+                : null;
+            if ((due || end is not null) && !resumedHere)
+            {
+                last = CheckpointMetrics.Compute(t, full.LogLoss, full.Margins, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
+                observer.OnCheckpoint(last);
+            }
+            if (end is not null)
+            {
+                return new TrialOutcome(end.Value, t, last, _firstFitStep, null);
+            }
+            if (SaveStateEvery is { } every && t % every == 0 && !resumedHere)
+            {
+                observer.OnState(Capture(t, ElapsedMs()));
+            }
+
+            _model.Backward(head.OutputGradient!, trace);
+            _rule.Apply(_model.Theta, _model.Gradient, head.LogLoss, t);
+        }
+    }
+
+    public TrainingState Capture(long step, double elapsedMs) =>
+        TrainingState.Capture(_spec, step, _firstFitStep, elapsedMs, _model.Weights, _rule.State);
+
+    /// <summary>Mini-batch t: epoch t / batches-per-epoch, in an order drawn from (seed, epoch) alone, so resuming needs no RNG state.</summary>
+    private (Tensor X, Tensor Labels) Batch(long t)
+    {
+        var n = _data.TrainCount;
+        var size = _spec.BatchSize!.Value;
+        var perEpoch = (n + size - 1) / size;
+        var epoch = t / perEpoch;
+        var index = (int)(t % perEpoch);
+        using var generator = new Generator((ulong)HashCode.Combine(_spec.Seed, epoch, 0x5eed));
+        var order = randperm(n, generator: generator);
+        var rows = order.narrow(0, (long)index * size, Math.Min(size, n - (long)index * size));
+        return (_data.TrainX.index_select(0, rows), _data.TrainLabels.index_select(0, rows));
+    }
+
+    private double? TestAccuracy()
+    {
+        if (_data.TestX is null || _data.TestLabels is null)
+        {
+            return null;
+        }
+        var test = _objective.Evaluate(_model.Forward(_data.TestX), _data.TestLabels, withGradient: false);
+        return CheckpointMetrics.Accuracy(test.Margins);
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _rule.Dispose();
+    }
+}

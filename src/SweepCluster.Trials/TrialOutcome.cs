@@ -1,0 +1,18 @@
+namespace SweepCluster.Trials;
+
+public enum TrialEnd
+{
+    /// <summary>Ran all its steps.</summary>
+    Completed,
+    /// <summary>Stopped because the loss fell below stop.loss_below.</summary>
+    LossThreshold,
+    /// <summary>Stopped at stop.wall_seconds.</summary>
+    WallClockLimit,
+    /// <summary>The loss became NaN or infinite.</summary>
+    Diverged,
+    /// <summary>Stopped from outside before it finished; its state can be resumed.</summary>
+    Cancelled,
+}
+
+/// <summary>How a trial ended, with its last checkpoint and the first step at which it fit the training set.</summary>
+public sealed record TrialOutcome(TrialEnd End, long Step, Checkpoint? Final, long? FirstFitStep, string? Reason);

@@ -1,0 +1,200 @@
+namespace SweepCluster.Trials.Yaml;
+
+/// <summary>Reads and checks the keys of one trial from a YAML mapping; sweep files use the same keys.</summary>
+internal static class TrialSpecReader
+{
+    public static readonly string[] TopLevelKeys =
+    [
+        "dataset", "model", "loss", "reduction", "algorithm", "lr", "step", "lr_schedule", "p",
+        "beta1", "beta2", "eps", "batch_size", "steps", "checkpoint_every", "stop", "seed", "torch_threads",
+    ];
+
+    public static TrialSpec? Read(ConfigMap map)
+    {
+        var errorsBefore = map.Errors.Count;
+        var datasetMap = map.Map("dataset", required: true);
+        var dataset = datasetMap is null ? null : ReadDataset(datasetMap);
+        var model = ReadModel(map.Map("model"));
+        var loss = map.Choice("loss", LossKind.Exponential);
+        var reduction = map.Choice("reduction", Reduction.Sum);
+        var algorithm = map.RequiredChoice<AlgorithmKind>("algorithm");
+        var lr = map.Double("lr", required: true);
+        map.Require(lr is null or > 0 and < double.PositiveInfinity, "lr", $"must be a positive number, found {lr}");
+        var step = map.Choice("step", StepForm.Dual);
+        var schedule = map.Choice("lr_schedule", LrSchedule.Constant);
+
+        var p = map.Double("p");
+        if (algorithm == AlgorithmKind.Steepest)
+        {
+            map.Require(p is not null, "p", "is required for algorithm steepest (a norm p in (1, inf))");
+            map.Require(p is null or > 1 and < double.PositiveInfinity, "p", $"must be in (1, inf), found {p}");
+        }
+        else if (p is not null && algorithm is not null)
+        {
+            map.Error("p", $"applies to algorithm steepest only, not {Names.Kebab(algorithm.Value.ToString())}");
+        }
+
+        AdamSpec? adam = null;
+        var beta1 = map.Double("beta1");
+        var beta2 = map.Double("beta2");
+        var eps = map.Double("eps");
+        if (algorithm == AlgorithmKind.Adam)
+        {
+            adam = new AdamSpec(beta1 ?? 0.9, beta2 ?? 0.999, eps ?? 1e-8);
+            map.Require(adam.Beta1 is >= 0 and < 1, "beta1", $"must be in [0, 1), found {adam.Beta1}");
+            map.Require(adam.Beta2 is >= 0 and < 1, "beta2", $"must be in [0, 1), found {adam.Beta2}");
+            map.Require(adam.Eps is >= 0 and < double.PositiveInfinity, "eps", $"must be zero or positive, found {adam.Eps}");
+            map.Require(step == StepForm.Dual || !map.Has("step"), "step", "applies to the steepest-descent algorithms, not adam");
+        }
+        else if (algorithm is not null)
+        {
+            foreach (var key in new[] { "beta1", "beta2", "eps" })
+            {
+                if (map.Has(key))
+                {
+                    map.Error(key, $"applies to algorithm adam only, not {Names.Kebab(algorithm.Value.ToString())}");
+                }
+            }
+        }
+
+        var batchSize = map.Int("batch_size");
+        map.Require(batchSize is null or >= 1, "batch_size", $"must be at least 1, found {batchSize}");
+        var steps = map.Int("steps", 1000)!.Value;
+        map.Require(steps >= 0, "steps", $"must be zero or more, found {steps}");
+        var every = map.Int("checkpoint_every", 50)!.Value;
+        map.Require(every >= 1, "checkpoint_every", $"must be at least 1, found {every}");
+        var stop = ReadStop(map.Map("stop"));
+        var seed = map.Int("seed", 0)!.Value;
+        var threads = map.Int("torch_threads", 1)!.Value;
+        map.Require(threads >= 1, "torch_threads", $"must be at least 1, found {threads}");
+
+        if (map.Errors.Count > errorsBefore || dataset is null || model is null || algorithm is null || lr is null)
+        {
+            return null;
+        }
+        var spec = new TrialSpec(dataset, model, loss, reduction, algorithm.Value, lr.Value, step, schedule,
+            algorithm == AlgorithmKind.Steepest ? p : null, adam, batchSize, steps, every, stop, seed, threads);
+        var trainCount = TrainCount(dataset);
+        map.Require(batchSize is null || trainCount is null || batchSize <= trainCount, "batch_size",
+            $"must not exceed the {trainCount} training points, found {batchSize}");
+        return spec;
+    }
+
+    private static int? TrainCount(DatasetSpec dataset) => dataset switch
+    {
+        SyntheticDatasetSpec s => s.N,
+        TeacherDatasetSpec t => t.N,
+        IdxDatasetSpec i => i.Train,
+        _ => null,
+    };
+
+    private static ModelSpec? ReadModel(ConfigMap? map)
+    {
+        if (map is null)
+        {
+            return new ModelSpec(2, 64, InitKind.Normal, 0.01);
+        }
+        var depth = map.Int("depth", 2)!.Value;
+        var width = map.Int("width", 64)!.Value;
+        var init = map.Choice("init", InitKind.Normal);
+        var scale = map.Double("init_scale", 0.01)!.Value;
+        map.ReportUnknownKeys();
+        map.Require(depth >= 1, "depth", $"must be at least 1, found {depth}");
+        map.Require(width >= 1, "width", $"must be at least 1, found {width}");
+        map.Require(scale is >= 0 and < double.PositiveInfinity, "init_scale", $"must be zero or positive, found {scale}");
+        return new ModelSpec(depth, width, init, scale);
+    }
+
+    private static StopSpec ReadStop(ConfigMap? map)
+    {
+        if (map is null)
+        {
+            return new StopSpec(0, double.PositiveInfinity);
+        }
+        var lossBelow = map.Double("loss_below", 0)!.Value;
+        var wall = map.Double("wall_seconds", double.PositiveInfinity)!.Value;
+        map.ReportUnknownKeys();
+        map.Require(lossBelow >= 0, "loss_below", $"must be zero or positive, found {lossBelow}");
+        map.Require(wall > 0, "wall_seconds", $"must be positive, found {wall}");
+        return new StopSpec(lossBelow, wall);
+    }
+
+    private static DatasetSpec? ReadDataset(ConfigMap map)
+    {
+        var kind = map.String("kind", required: true);
+        DatasetSpec? spec = kind switch
+        {
+            "synthetic" => ReadSynthetic(map),
+            "teacher" => ReadTeacher(map),
+            "idx" => ReadIdx(map),
+            "csv" => ReadCsv(map),
+            null => null,
+            _ => Unknown(map, kind),
+        };
+        if (kind is "synthetic" or "teacher" or "idx" or "csv")
+        {
+            map.ReportUnknownKeys();
+        }
+        return spec;
+    }
+
+    private static DatasetSpec? Unknown(ConfigMap map, string kind)
+    {
+        map.Error("kind", $"must be one of synthetic, teacher, idx, csv, found '{kind}'");
+        return null;
+    }
+
+    private static SyntheticDatasetSpec ReadSynthetic(ConfigMap map)
+    {
+        var n = map.Int("n", 200)!.Value;
+        var dim = map.Int("dim", 20)!.Value;
+        var margin = map.Double("margin", 0.1)!.Value;
+        var seed = map.Int("seed", 0)!.Value;
+        var test = map.Int("test", 0)!.Value;
+        map.Require(n >= 1, "n", $"must be at least 1, found {n}");
+        map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
+        map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
+        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        return new SyntheticDatasetSpec(n, dim, margin, seed, test);
+    }
+
+    private static TeacherDatasetSpec ReadTeacher(ConfigMap map)
+    {
+        var n = map.Int("n", 200)!.Value;
+        var dim = map.Int("dim", 20)!.Value;
+        var width = map.Int("width", 16)!.Value;
+        var seed = map.Int("seed", 0)!.Value;
+        var test = map.Int("test", 0)!.Value;
+        map.Require(n >= 1, "n", $"must be at least 1, found {n}");
+        map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
+        map.Require(width >= 1, "width", $"must be at least 1, found {width}");
+        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        return new TeacherDatasetSpec(n, dim, width, seed, test);
+    }
+
+    private static IdxDatasetSpec? ReadIdx(ConfigMap map)
+    {
+        var path = map.String("path", IdxDatasetSpec.DefaultPath)!;
+        var classes = map.IntList("classes", required: true);
+        var train = map.Int("train", 250)!.Value;
+        var test = map.Int("test", 0)!.Value;
+        var seed = map.Int("seed", 0)!.Value;
+        map.Require(train >= 1, "train", $"must be at least 1, found {train}");
+        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        if (classes is null)
+        {
+            return null;
+        }
+        map.Require(classes.Count >= 2, "classes", $"must name at least two classes, found {classes.Count}");
+        map.Require(classes.Distinct().Count() == classes.Count, "classes", "must not repeat a class");
+        map.Require(classes.All(c => c is >= 0 and <= 255), "classes", "must be label values between 0 and 255");
+        return new IdxDatasetSpec(path, classes, train, test, seed);
+    }
+
+    private static CsvDatasetSpec ReadCsv(ConfigMap map)
+    {
+        var path = map.String("path", required: true) ?? "";
+        var testPath = map.String("test_path");
+        return new CsvDatasetSpec(path, testPath);
+    }
+}

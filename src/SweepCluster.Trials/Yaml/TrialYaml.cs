@@ -1,0 +1,50 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SweepCluster.Trials.Yaml;
+
+/// <summary>Reads one trial's keys from a YAML file (what `sweepcluster train --config` takes).</summary>
+public static class TrialYaml
+{
+    public static TrialSpec Load(string path)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            throw new ConfigException([new ConfigError(path, 0, 0, "", "file not found")]);
+        }
+        return Parse(System.IO.File.ReadAllText(path), path);
+    }
+
+    public static TrialSpec Parse(string yaml, string fileName)
+    {
+        var root = ParseRoot(yaml, fileName);
+        var errors = new List<ConfigError>();
+        var map = new ConfigMap(root, fileName, "", errors);
+        var spec = TrialSpecReader.Read(map);
+        map.ReportUnknownKeys();
+        if (errors.Count > 0 || spec is null)
+        {
+            throw new ConfigException(errors);
+        }
+        return spec;
+    }
+
+    /// <summary>The document's top-level mapping; syntax errors become located config errors.</summary>
+    internal static YamlMappingNode ParseRoot(string yaml, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException([new ConfigError(fileName, e.Start, "", $"is not valid YAML: {e.InnerException?.Message ?? e.Message}")]);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new ConfigException([new ConfigError(fileName, 1, 1, "", "must be a YAML mapping of keys (dataset, model, algorithm, ...)")]);
+        }
+        return root;
+    }
+}
