@@ -91,7 +91,7 @@ public sealed class TrialRunner : IDisposable
 
             TrialEnd? end = t >= _spec.Steps ? TrialEnd.Completed
                 : full.LogLoss < logLossThreshold ? TrialEnd.LossThreshold
-                : ElapsedMs() >= _spec.Stop.WallSeconds * 1000 ? TrialEnd.WallClockLimit
+                : _spec.Stop.WallSeconds is { } limit && ElapsedMs() >= limit * 1000 ? TrialEnd.WallClockLimit
                 : null;
             if ((due || end is not null) && !resumedHere)
             {

@@ -17,8 +17,8 @@ public enum InitKind { Normal, Uniform, Zeros }
 /// <summary>Bias-free ReLU MLP with <see cref="Depth"/> linear layers; L-homogeneous with L = Depth.</summary>
 public sealed record ModelSpec(int Depth, int Width, InitKind Init, double InitScale);
 
-/// <summary>A trial also stops early once the loss falls below <see cref="LossBelow"/> or after <see cref="WallSeconds"/>.</summary>
-public sealed record StopSpec(double LossBelow, double WallSeconds);
+/// <summary>A trial also stops early once the loss falls below <see cref="LossBelow"/> (0: never) or after <see cref="WallSeconds"/> (null: no limit).</summary>
+public sealed record StopSpec(double LossBelow, double? WallSeconds);
 
 public sealed record AdamSpec(double Beta1, double Beta2, double Eps);
 

@@ -65,9 +65,9 @@ public sealed class MarginObjective
 
     private static (Tensor Z, Tensor Margins) ClassTerms(Tensor f, Tensor classes)
     {
-        var index = classes.unsqueeze(1);
-        var own = f.gather(1, index);
-        var others = (f - own).scatter(1, index, double.NegativeInfinity);
+        var own = f.gather(1, classes.unsqueeze(1));
+        var isOwn = nn.functional.one_hot(classes, f.shape[1]).to(ScalarType.Bool);
+        var others = (f - own).masked_fill(isOwn, double.NegativeInfinity);
         return (others.logsumexp(1), -others.amax(1));
     }
 

@@ -10,8 +10,11 @@ public sealed record ConfigError(string File, int Line, int Column, string Key, 
     {
     }
 
-    public override string ToString() =>
-        Key.Length == 0 ? $"{File}:{Line}:{Column}: {Message}" : $"{File}:{Line}:{Column}: {Key}: {Message}";
+    public override string ToString()
+    {
+        var where = Line > 0 ? $"{File}:{Line}:{Column}" : File;
+        return Key.Length == 0 ? $"{where}: {Message}" : $"{where}: {Key}: {Message}";
+    }
 }
 
 /// <summary>A configuration that cannot be used, with every problem found in it.</summary>

@@ -45,7 +45,9 @@ internal sealed class ConfigMap
     }
 
     public void Error(YamlNode at, string key, string message) =>
-        Errors.Add(new ConfigError(File, at.Start, KeyPath(key), message));
+        Errors.Add(at.Tag == KeyOverride.Tag
+            ? new ConfigError("command line", 0, 0, KeyPath(key), message)
+            : new ConfigError(File, at.Start, KeyPath(key), message));
 
     public void Error(string key, string message) => Error(Find(key) ?? _node, key, message);
 
@@ -58,7 +60,7 @@ internal sealed class ConfigMap
         {
             if (required)
             {
-                Errors.Add(new ConfigError(File, _node.Start, KeyPath(key), "is required"));
+                Error(_node, key, "is required");
             }
             return false;
         }
@@ -144,7 +146,7 @@ internal sealed class ConfigMap
         {
             if (required)
             {
-                Errors.Add(new ConfigError(File, _node.Start, KeyPath(key), "is required"));
+                Error(_node, key, "is required");
             }
             return null;
         }
@@ -178,7 +180,7 @@ internal sealed class ConfigMap
         {
             if (required)
             {
-                Errors.Add(new ConfigError(File, _node.Start, KeyPath(key), "is required"));
+                Error(_node, key, "is required");
             }
             return null;
         }

@@ -109,14 +109,14 @@ internal static class TrialSpecReader
     {
         if (map is null)
         {
-            return new StopSpec(0, double.PositiveInfinity);
+            return new StopSpec(0, null);
         }
         var lossBelow = map.Double("loss_below", 0)!.Value;
-        var wall = map.Double("wall_seconds", double.PositiveInfinity)!.Value;
+        var wall = map.Double("wall_seconds");
         map.ReportUnknownKeys();
         map.Require(lossBelow >= 0, "loss_below", $"must be zero or positive, found {lossBelow}");
-        map.Require(wall > 0, "wall_seconds", $"must be positive, found {wall}");
-        return new StopSpec(lossBelow, wall);
+        map.Require(wall is null or > 0, "wall_seconds", $"must be positive, found {wall}");
+        return new StopSpec(lossBelow, wall is null || double.IsPositiveInfinity(wall.Value) ? null : wall);
     }
 
     private static DatasetSpec? ReadDataset(ConfigMap map)

@@ -6,18 +6,28 @@ namespace SweepCluster.Trials.Yaml;
 /// <summary>Reads one trial's keys from a YAML file (what `sweepcluster train --config` takes).</summary>
 public static class TrialYaml
 {
-    public static TrialSpec Load(string path)
+    private static readonly HashSet<string> ListKeys = new(StringComparer.Ordinal) { "dataset.classes" };
+
+    public static TrialSpec Load(string path, IEnumerable<KeyOverride>? overrides = null)
     {
         if (!System.IO.File.Exists(path))
         {
             throw new ConfigException([new ConfigError(path, 0, 0, "", "file not found")]);
         }
-        return Parse(System.IO.File.ReadAllText(path), path);
+        return Parse(System.IO.File.ReadAllText(path), path, overrides);
     }
 
-    public static TrialSpec Parse(string yaml, string fileName)
+    /// <summary>A trial from overrides alone (command-line flags with no config file).</summary>
+    public static TrialSpec FromOverrides(IEnumerable<KeyOverride> overrides) =>
+        Parse("{}", "command line", overrides);
+
+    public static TrialSpec Parse(string yaml, string fileName, IEnumerable<KeyOverride>? overrides = null)
     {
         var root = ParseRoot(yaml, fileName);
+        foreach (var o in overrides ?? [])
+        {
+            o.ApplyTo(root, ListKeys);
+        }
         var errors = new List<ConfigError>();
         var map = new ConfigMap(root, fileName, "", errors);
         var spec = TrialSpecReader.Read(map);

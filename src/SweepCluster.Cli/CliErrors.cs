@@ -1,0 +1,47 @@
+using Spectre.Console.Cli;
+using SweepCluster.Training.Data;
+using SweepCluster.Trials.Yaml;
+
+namespace SweepCluster.Cli;
+
+/// <summary>Turns the errors a user can cause into a clear message on stderr and an exit code.</summary>
+internal static class CliErrors
+{
+    public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
+
+    public static async Task<int> Run(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Error(error.ToString());
+            }
+            return ExitCodes.InvalidInput;
+        }
+        catch (DatasetException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (CommandParseException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (CommandRuntimeException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+    }
+}

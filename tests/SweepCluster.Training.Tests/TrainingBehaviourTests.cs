@@ -1,0 +1,83 @@
+using SweepCluster.Training.Data;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Training.Tests;
+
+public sealed class TrainingBehaviourTests
+{
+    private static (TrialOutcome Outcome, List<Checkpoint> Checkpoints) Train(TrialSpec spec)
+    {
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var runner = new TrialRunner(spec, data);
+        var observer = new RecordingObserver();
+        var outcome = runner.Run(observer, TestContext.Current.CancellationToken);
+        return (outcome, observer.Checkpoints);
+    }
+
+    [Fact]
+    public void Checkpoints_come_at_step_zero_every_interval_and_at_the_last_step()
+    {
+        var (outcome, checkpoints) = Train(Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 35));
+        Assert.Equal(TrialEnd.Completed, outcome.End);
+        Assert.Equal([0, 10, 20, 30, 35], checkpoints.Select(c => c.Step));
+        Assert.All(checkpoints, c => Assert.NotNull(c.TestAccuracy));
+    }
+
+    [Fact]
+    public void Training_fits_separable_data_and_records_the_first_fit_step()
+    {
+        var (outcome, checkpoints) = Train(Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 200));
+        Assert.Equal(1.0, checkpoints[^1].TrainAccuracy);
+        Assert.NotNull(outcome.FirstFitStep);
+        Assert.True(checkpoints[^1].Loss < checkpoints[0].Loss);
+        Assert.All(checkpoints.Where(c => c.Step >= outcome.FirstFitStep), c => Assert.Equal(1.0, c.TrainAccuracy));
+    }
+
+    [Fact]
+    public void A_trial_stops_when_the_loss_falls_below_the_threshold()
+    {
+        var spec = Specs.Synthetic(AlgorithmKind.Sign, 0.05, steps: 500) with { Step = StepForm.Normalized, Stop = new StopSpec(1e-3, null) };
+        var (outcome, checkpoints) = Train(spec);
+        Assert.Equal(TrialEnd.LossThreshold, outcome.End);
+        Assert.True(outcome.Step < 500);
+        Assert.True(checkpoints[^1].Loss < 1e-3);
+        Assert.Equal(outcome.Step, checkpoints[^1].Step);
+    }
+
+    [Fact]
+    public void A_diverging_trial_ends_as_diverged_with_its_step_not_as_a_crash()
+    {
+        var spec = Specs.Synthetic(AlgorithmKind.Gd, 1e6, steps: 200) with { Model = new ModelSpec(3, 16, InitKind.Normal, 1.0) };
+        var (outcome, _) = Train(spec);
+        Assert.Equal(TrialEnd.Diverged, outcome.End);
+        Assert.Contains($"step {outcome.Step}", outcome.Reason);
+    }
+
+    [Fact]
+    public void A_cancelled_trial_hands_over_a_state_to_resume_from()
+    {
+        var spec = Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 100);
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var runner = new TrialRunner(spec, data);
+        using var cancellation = new CancellationTokenSource();
+        var observer = new CancelAfter(cancellation, checkpoints: 3);
+        var outcome = runner.Run(observer, cancellation.Token);
+        Assert.Equal(TrialEnd.Cancelled, outcome.End);
+        Assert.Equal(outcome.Step, Assert.Single(observer.States).Step);
+    }
+
+    private sealed class CancelAfter(CancellationTokenSource source, int checkpoints) : ITrialObserver
+    {
+        public List<State.TrainingState> States { get; } = [];
+
+        public void OnCheckpoint(Checkpoint checkpoint)
+        {
+            if (--checkpoints == 0)
+            {
+                source.Cancel();
+            }
+        }
+
+        public void OnState(State.TrainingState state) => States.Add(state);
+    }
+}
