@@ -42,7 +42,7 @@ public sealed class TrialRunner : IDisposable
         var savedSpec = TrialJson.Deserialize<TrialSpec>(resumeFrom.SpecJson);
         if (TrialJson.Serialize(savedSpec with { Steps = spec.Steps, Stop = spec.Stop }) != TrialJson.Serialize(spec))
         {
-            throw new InvalidOperationException("The training state was saved by a trial with another configuration; only steps and stop may change on resume.");
+            throw new InvalidDataException("The training state was saved by a trial with another configuration; only steps and stop may change on resume.");
         }
         resumeFrom.RestoreInto(_model.Weights, _rule.State);
         _startStep = resumeFrom.Step;

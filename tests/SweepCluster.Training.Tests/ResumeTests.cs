@@ -67,7 +67,7 @@ public sealed class ResumeTests
         var spec = Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 20);
         Run(spec, null, saveEvery: 10, out var observer);
         using var data = DatasetLoader.Load(spec.Dataset);
-        var error = Assert.Throws<InvalidOperationException>(() => new TrialRunner(spec with { Lr = 0.02 }, data, observer.States[0]));
+        var error = Assert.Throws<InvalidDataException>(() => new TrialRunner(spec with { Lr = 0.02 }, data, observer.States[0]));
         Assert.Contains("another configuration", error.Message);
     }
 

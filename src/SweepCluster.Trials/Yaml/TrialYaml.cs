@@ -51,6 +51,13 @@ public static class TrialYaml
         {
             throw new ConfigException([new ConfigError(fileName, e.Start, "", $"is not valid YAML: {e.InnerException?.Message ?? e.Message}")]);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way (without a position) when the text ends inside an open
+            // flow collection, e.g. "[1, 2" or "{a: 1".
+            var lines = yaml.Split('\n');
+            throw new ConfigException([new ConfigError(fileName, lines.Length, lines[^1].Length + 1, "", "is not valid YAML: the file ends inside an unclosed [ ] or { }")]);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new ConfigException([new ConfigError(fileName, 1, 1, "", "must be a YAML mapping of keys (dataset, model, algorithm, ...)")]);
