@@ -108,7 +108,14 @@ public sealed class TrialRunner : IDisposable
             }
 
             _model.Backward(head.OutputGradient!, trace);
-            _rule.Apply(_model.Theta, _model.Gradient, head.LogLoss, t);
+            try
+            {
+                _rule.Apply(_model.Theta, _model.Gradient, head.LogLoss, t);
+            }
+            catch (StepOverflowException e)
+            {
+                return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, e.Message);
+            }
         }
     }
 

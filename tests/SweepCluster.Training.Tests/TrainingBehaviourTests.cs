@@ -54,6 +54,17 @@ public sealed class TrainingBehaviourTests
     }
 
     [Fact]
+    public void A_step_too_large_for_float32_ends_as_diverged()
+    {
+        // The dual sign step is lr * ||g||_1 per coordinate: with a summed loss of many points and large
+        // weights it exceeds float32's range at once.
+        var spec = Specs.Synthetic(AlgorithmKind.Sign, 1e38, steps: 10);
+        var (outcome, _) = Train(spec);
+        Assert.Equal(TrialEnd.Diverged, outcome.End);
+        Assert.Contains("overflowed float32 at step 0", outcome.Reason);
+    }
+
+    [Fact]
     public void A_cancelled_trial_hands_over_a_state_to_resume_from()
     {
         var spec = Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 100);

@@ -118,8 +118,8 @@ public sealed class HomogeneousMlp : IDisposable
             _gradients[l].addmm_(delta.t(), input, beta: 0, alpha: 1);
             if (l > 0)
             {
-                var upstream = delta.matmul(_weights[l]);
-                delta = upstream.mul_(input.gt(0));
+                // input is a ReLU output, so its sign is exactly the ReLU's derivative (0 or 1).
+                delta = delta.matmul(_weights[l]).mul_(input.sign());
             }
         }
     }

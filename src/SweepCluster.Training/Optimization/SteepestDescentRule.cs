@@ -46,29 +46,29 @@ public sealed class SteepestDescentRule : UpdateRule
             case AlgorithmKind.Gd:
                 if (_form == StepForm.Dual)
                 {
-                    theta.add_(g, alpha: -size);
+                    theta.add_(g, alpha: -Checked(size, stepIndex));
                 }
                 else
                 {
                     var norm = g.pow(2).sum(ScalarType.Float64).sqrt().item<double>();
                     if (norm > 0)
                     {
-                        theta.add_(g, alpha: -size / norm);
+                        theta.add_(g, alpha: -Checked(size / norm, stepIndex));
                     }
                 }
                 break;
             case AlgorithmKind.Sign:
                 var scale = _form == StepForm.Dual ? g.abs().sum(ScalarType.Float64).item<double>() : 1.0;
-                theta.add_(g.sign(), alpha: -size * scale);
+                theta.add_(g.sign(), alpha: -Checked(size * scale, stepIndex));
                 break;
             case AlgorithmKind.Coordinate:
                 var i = g.abs().argmax().item<long>();
                 var gi = g[i].item<float>();
                 var delta = _form == StepForm.Dual ? gi : Math.Sign(gi);
-                theta[i].sub_(size * delta);
+                theta[i].sub_(Checked(size * delta, stepIndex));
                 break;
             case AlgorithmKind.Steepest:
-                ApplyLp(theta, g, size);
+                ApplyLp(theta, g, size, stepIndex);
                 break;
             default:
                 throw new InvalidOperationException($"{_algorithm} is not a steepest-descent algorithm");
@@ -76,7 +76,7 @@ public sealed class SteepestDescentRule : UpdateRule
     }
 
     // u_j = sign(g_j) |g_j|^(q-1) / ||g||_q^(q-1); the dual step is ||g||_q u.
-    private void ApplyLp(Tensor theta, Tensor g, double size)
+    private void ApplyLp(Tensor theta, Tensor g, double size, long stepIndex)
     {
         var g64 = g.to(ScalarType.Float64);
         var magnitude = g64.abs();
@@ -87,6 +87,6 @@ public sealed class SteepestDescentRule : UpdateRule
         }
         var unit = g64.sign() * (magnitude / normQ).pow(_q - 1);
         var length = _form == StepForm.Dual ? normQ : 1.0;
-        theta.sub_((unit * (size * length)).to(ScalarType.Float32));
+        theta.sub_((unit * Checked(size * length, stepIndex)).to(ScalarType.Float32));
     }
 }

@@ -25,9 +25,18 @@ public abstract class UpdateRule : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A step size that float32 parameters cannot take means the trial diverged.</summary>
+    protected static double Checked(double stepSize, long stepIndex) =>
+        double.IsFinite(stepSize) && Math.Abs(stepSize) <= float.MaxValue
+            ? stepSize
+            : throw new StepOverflowException($"the step size {stepSize:G4} overflowed float32 at step {stepIndex}");
+
     public static UpdateRule Create(TrialSpec spec, long parameterCount) => spec.Algorithm switch
     {
         AlgorithmKind.Adam => new AdamRule(spec.Lr, spec.LrSchedule, spec.Adam!, parameterCount),
         _ => new SteepestDescentRule(spec.Algorithm, spec.Lr, spec.Step, spec.LrSchedule, spec.P),
     };
 }
+
+/// <summary>An update too large for float32: the trial diverged.</summary>
+public sealed class StepOverflowException(string message) : Exception(message);
