@@ -44,10 +44,13 @@ internal sealed class ConfigMap
         return null;
     }
 
-    public void Error(YamlNode at, string key, string message) =>
-        Errors.Add(at.Tag == KeyOverride.Tag
+    public void Error(YamlNode at, string key, string message)
+    {
+        var located = NodeOrigins.SourceOf(at);
+        Errors.Add(located.Tag == KeyOverride.Tag
             ? new ConfigError("command line", 0, 0, KeyPath(key), message)
-            : new ConfigError(File, at.Start, KeyPath(key), message));
+            : new ConfigError(File, located.Start, KeyPath(key), message));
+    }
 
     public void Error(string key, string message) => Error(Find(key) ?? _node, key, message);
 
@@ -210,7 +213,7 @@ internal sealed class ConfigMap
             if (!_read.Contains(name))
             {
                 var known = string.Join(", ", _read.Order(StringComparer.Ordinal));
-                Errors.Add(new ConfigError(File, k.Start, KeyPath(name), $"is not a known key here (known: {known})"));
+                Error(k, name, $"is not a known key here (known: {known})");
             }
         }
     }

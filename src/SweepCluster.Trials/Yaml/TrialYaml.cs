@@ -29,13 +29,20 @@ public static class TrialYaml
             o.ApplyTo(root, ListKeys);
         }
         var errors = new List<ConfigError>();
-        var map = new ConfigMap(root, fileName, "", errors);
-        var spec = TrialSpecReader.Read(map);
-        map.ReportUnknownKeys();
+        var spec = Bind(root, fileName, errors);
         if (errors.Count > 0 || spec is null)
         {
             throw new ConfigException(errors);
         }
+        return spec;
+    }
+
+    /// <summary>Reads a trial from a mapping of trial keys; problems go to <paramref name="errors"/>.</summary>
+    internal static TrialSpec? Bind(YamlMappingNode trialKeys, string fileName, List<ConfigError> errors)
+    {
+        var map = new ConfigMap(trialKeys, fileName, "", errors);
+        var spec = TrialSpecReader.Read(map);
+        map.ReportUnknownKeys();
         return spec;
     }
 
