@@ -53,6 +53,9 @@ public sealed class TrialRunner : IDisposable
     /// <summary>Saves a resumable state every this many steps (none when null).</summary>
     public int? SaveStateEvery { get; init; }
 
+    /// <summary>Saves a resumable state at the first step after this much wall-clock time since the last save (none when null).</summary>
+    public TimeSpan? SaveStateInterval { get; init; }
+
     public HomogeneousMlp Model => _model;
 
     public TrialOutcome Run(ITrialObserver observer, CancellationToken cancellation = default)
@@ -62,6 +65,7 @@ public sealed class TrialRunner : IDisposable
         var logLossThreshold = _spec.Stop.LossBelow > 0 ? Math.Log(_spec.Stop.LossBelow) : double.NegativeInfinity;
         var fullBatch = _spec.BatchSize is null || _spec.BatchSize >= _data.TrainCount;
         Checkpoint? last = null;
+        var lastSave = TimeSpan.Zero;
 
         for (var t = _startStep; ; t++)
         {
@@ -102,9 +106,12 @@ public sealed class TrialRunner : IDisposable
             {
                 return new TrialOutcome(end.Value, t, last, _firstFitStep, null);
             }
-            if (SaveStateEvery is { } every && t % every == 0 && !resumedHere)
+            var saveDue = (SaveStateEvery is { } every && t % every == 0)
+                || (SaveStateInterval is { } interval && clock.Elapsed - lastSave >= interval);
+            if (saveDue && !resumedHere)
             {
                 observer.OnState(Capture(t, ElapsedMs()));
+                lastSave = clock.Elapsed;
             }
 
             _model.Backward(head.OutputGradient!, trace);

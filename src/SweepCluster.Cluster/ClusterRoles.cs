@@ -1,0 +1,7 @@
+namespace SweepCluster.Cluster;
+
+public static class ClusterRoles
+{
+    public const string Coordinator = "coordinator";
+    public const string Worker = "worker";
+}

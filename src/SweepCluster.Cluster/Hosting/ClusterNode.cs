@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Storage;
+
+namespace SweepCluster.Cluster.Hosting;
+
+/// <summary>A running SweepCluster node: its actor system, the study region, and (on workers) the worker.</summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterNode(IHost host, ActorSystem system, IActorRef studies, IActorRef? worker)
+    {
+        _host = host;
+        System = system;
+        Studies = studies;
+        Worker = worker;
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Studies { get; }
+
+    public IActorRef? Worker { get; }
+
+    /// <summary>Prepares the store (a clear error if it cannot be reached), starts the node and waits until it is Up in the cluster.</summary>
+    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan joinTimeout, CancellationToken cancellation = default)
+    {
+        StoreConnections.Prepare(options.Store);
+        var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka(NodeOptions.SystemName, builder =>
+            {
+                builder.ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLogger<SerilogLogger>();
+                });
+                builder.AddSweepClusterNode(options);
+            }))
+            .Build();
+        await host.StartAsync(cancellation);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        try
+        {
+            await up.Task.WaitAsync(joinTimeout, cancellation);
+        }
+        catch (TimeoutException)
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+            throw new TimeoutException($"this node did not join the cluster within {joinTimeout.TotalSeconds:F0} s (seed nodes: {string.Join(", ", options.SeedNodes)})");
+        }
+        var studies = await registry.GetAsync<StudyRegion>(cancellation);
+        IActorRef? worker = options.IsWorker ? await registry.GetAsync<WorkerRegistryKey>(cancellation) : null;
+        return new ClusterNode(host, system, studies, worker);
+    }
+
+    public Task<object> AskAsync(IStudyMessage message, TimeSpan timeout, CancellationToken cancellation = default) =>
+        Studies.Ask<object>(message, timeout, cancellation);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+}

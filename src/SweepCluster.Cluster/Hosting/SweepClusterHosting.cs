@@ -1,0 +1,72 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Cluster.Storage;
+using SweepCluster.Cluster.Study;
+using SweepCluster.Cluster.Work;
+
+namespace SweepCluster.Cluster.Hosting;
+
+public static class SweepClusterHosting
+{
+    /// <summary>
+    /// Configures a SweepCluster node: remoting and clustering with its roles, SQL persistence on the
+    /// store, the protocol serializer, the study shard region (or a proxy to it on worker-only nodes) and,
+    /// on workers, the worker actor. Cluster.Sharding keeps its own state in distributed data, never in
+    /// the domain journal, and does not remember entities.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddSweepClusterNode(this AkkaConfigurationBuilder builder, NodeOptions options)
+    {
+        var states = new TrainingStateStore(options.Store);
+        builder
+            .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
+            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
+            .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() })
+            .WithSqlPersistence(options.Store.ConnectionString, options.Store.Linq2DbProvider, autoInitialize: true);
+
+        var extractor = new StudyMessageExtractor();
+        if (options.IsCoordinator)
+        {
+            builder.WithShardRegion<StudyRegion>(
+                "study",
+                studyId => Props.Create(() => new StudyCoordinator(studyId, states)),
+                extractor,
+                new ShardOptions
+                {
+                    Role = ClusterRoles.Coordinator,
+                    StateStoreMode = StateStoreMode.DData,
+                    RememberEntities = false,
+                    ShouldPassivateIdleEntities = false,
+                });
+        }
+        else
+        {
+            builder.WithShardRegionProxy<StudyRegion>("study", ClusterRoles.Coordinator, extractor);
+        }
+
+        if (options.IsWorker)
+        {
+            builder.WithActors((system, registry) =>
+            {
+                var node = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress.ToString();
+                var worker = new WorkerOptions(node, options.Slots, options.SaveStateInterval, options.Executor);
+                var actor = system.ActorOf(Props.Create(() => new WorkerActor(worker, registry.Get<StudyRegion>())), "worker");
+                registry.Register<WorkerRegistryKey>(actor);
+            });
+        }
+        if (options.SeedNodes.Count == 0)
+        {
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
+        return builder;
+    }
+}

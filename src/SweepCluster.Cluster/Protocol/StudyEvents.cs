@@ -1,0 +1,32 @@
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Protocol;
+
+/// <summary>A fact about a study, persisted in its coordinator's journal. Events are never changed once written.</summary>
+public interface IStudyEvent : IProtocolMessage;
+
+public sealed record StudyCreated(string StudyId, string? Description, int MaxRetries, DateTimeOffset At) : IStudyEvent;
+
+public sealed record TrialsAdded(IReadOnlyList<TrialDefinition> Trials, DateTimeOffset At) : IStudyEvent;
+
+public sealed record TrialAssigned(string TrialId, int Attempt, string Node, long? FromStep, DateTimeOffset At) : IStudyEvent;
+
+public sealed record CheckpointsRecorded(string TrialId, int Attempt, IReadOnlyList<Checkpoint> Checkpoints) : IStudyEvent;
+
+/// <summary>A training state was stored (in the training-state table) for the trial at this step.</summary>
+public sealed record TrialStateSaved(string TrialId, int Attempt, long Step) : IStudyEvent;
+
+/// <summary>The trial ended for good: completed, stopped by loss or wall clock, or diverged.</summary>
+public sealed record TrialCompleted(string TrialId, int Attempt, TrialEnd End, long Step, long? FirstFitStep, Checkpoint? Final, string? Reason, DateTimeOffset At) : IStudyEvent;
+
+/// <summary>The attempt threw. Without a retry left, the trial is failed for good.</summary>
+public sealed record TrialFailed(string TrialId, int Attempt, string Reason, bool WillRetry, DateTimeOffset At) : IStudyEvent;
+
+/// <summary>The attempt stopped without the trial's fault (interrupted, or its worker was lost): back to pending, attempt not counted.</summary>
+public sealed record TrialReleased(string TrialId, int Attempt, string Reason, DateTimeOffset At) : IStudyEvent;
+
+public sealed record StudyInterrupted(DateTimeOffset At) : IStudyEvent;
+
+public sealed record StudyResumed(DateTimeOffset At) : IStudyEvent;
+
+public sealed record StudyFinished(DateTimeOffset At) : IStudyEvent;

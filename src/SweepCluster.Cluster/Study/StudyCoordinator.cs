@@ -1,0 +1,220 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Storage;
+
+namespace SweepCluster.Cluster.Study;
+
+/// <summary>
+/// One study's coordinator: a persistent actor placed by Cluster.Sharding on a coordinator node. It
+/// persists what <see cref="StudyState"/>'s decisions return and replies once the events are written, so
+/// an acknowledgement always means "stored". Workers pull trials from it; it announces pending work to
+/// every worker node and releases the trials of worker nodes that become unreachable.
+/// </summary>
+public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
+{
+    public const string WorkerPath = "/user/worker";
+    private const int SnapshotEvery = 1000;
+    private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
+
+    private readonly TrainingStateStore _states;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private StudyState _state;
+    private long _eventsSinceSnapshot;
+
+    public StudyCoordinator(string studyId, TrainingStateStore states)
+    {
+        _states = states;
+        _state = StudyState.Empty(studyId);
+        PersistenceId = $"study-{studyId}";
+
+        Recover<SnapshotOffer>(offer => _state = (StudyState)offer.Snapshot);
+        Recover<IStudyEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<StartStudy>(Start);
+        Command<RequestWork>(Assign);
+        Command<CheckpointBatch>(batch =>
+            PersistThen(_state.Record(batch), () => Sender.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence))));
+        Command<TrialStateReport>(StoreState);
+        Command<StateStored>(stored =>
+            PersistThen(_state.SaveState(stored.Report), () => stored.ReplyTo.Tell(new StateAck(stored.Report.StudyId, stored.Report.TrialId, stored.Report.Attempt, stored.Report.Step))));
+        Command<StateStoreFailed>(failed => _log.Warning("Storing the state of trial {0} failed: {1}; the worker will send it again", failed.Report.TrialId, failed.Reason));
+        Command<TrialFinished>(finished =>
+            PersistThen(_state.Finish(finished, Now), () =>
+            {
+                Sender.Tell(new FinishAck(finished.StudyId, finished.TrialId, finished.Attempt));
+                Announce();
+            }));
+        Command<TrialCrashed>(crashed =>
+            PersistThen(_state.Crash(crashed, Now), () =>
+            {
+                _log.Warning("Trial {0} attempt {1} failed: {2}", crashed.TrialId, crashed.Attempt, crashed.Reason);
+                Sender.Tell(new FinishAck(crashed.StudyId, crashed.TrialId, crashed.Attempt));
+                Announce();
+            }));
+        Command<InterruptStudy>(_ => PersistThen(_state.Interrupt(Now), () =>
+        {
+            TellWorkers(new StopTrials(_state.StudyId));
+            Sender.Tell(StudyStatus.From(_state));
+        }));
+        Command<ResumeStudy>(_ => PersistThen(_state.Resume(Now), () =>
+        {
+            Announce();
+            Sender.Tell(_state.Exists ? StudyStatus.From(_state) : new UnknownStudy(_state.StudyId));
+        }));
+        Command<GetStudyStatus>(_ => Sender.Tell(_state.Exists ? StudyStatus.From(_state) : new UnknownStudy(_state.StudyId)));
+        Command<ClusterEvent.UnreachableMember>(_ => ReleaseLost("worker node unreachable"));
+        Command<ClusterEvent.MemberRemoved>(_ => ReleaseLost("worker node left"));
+        Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<ClusterEvent.CurrentClusterState>(_ => { });
+        Command<AnnounceTick>(_ => Announce());
+        Command<ReleaseOrphans>(_ => ReleaseLost("its worker is not in the cluster after the coordinator restarted"));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of study {0} failed: {1}", _state.StudyId, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private sealed record AnnounceTick;
+
+    private sealed record StateStored(TrialStateReport Report, IActorRef ReplyTo);
+
+    private sealed record StateStoreFailed(TrialStateReport Report, string Reason);
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+        Timers.StartPeriodicTimer("announce", new AnnounceTick(), AnnounceInterval);
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    /// <summary>After a restart, trials that were running on nodes no longer in the cluster go back to pending.</summary>
+    private void OnRecovered()
+    {
+        if (_state.Exists)
+        {
+            Self.Tell(new ReleaseOrphans());
+        }
+    }
+
+    private sealed record ReleaseOrphans;
+
+    private void Start(StartStudy command)
+    {
+        var (events, rejection) = _state.Start(command, Now);
+        if (rejection is not null)
+        {
+            Sender.Tell(new StudyRejected(command.StudyId, rejection));
+            return;
+        }
+        var known = _state.Trials.Count;
+        PersistThen(events, () =>
+        {
+            Sender.Tell(new StudyStarted(command.StudyId, _state.Trials.Count - known, _state.Trials.Count));
+            Announce();
+        });
+    }
+
+    private void Assign(RequestWork request)
+    {
+        var events = _state.Assign(request, Now);
+        if (events.Count == 0)
+        {
+            Sender.Tell(new NoWork(request.StudyId));
+            return;
+        }
+        var worker = Sender;
+        PersistThen(events, () =>
+        {
+            var assignments = events.Cast<TrialAssigned>().Select(async a =>
+            {
+                var trial = _state.Trials[a.TrialId];
+                var state = a.FromStep is null ? null : await _states.LoadAsync(_state.StudyId, a.TrialId);
+                return new AssignTrial(_state.StudyId, a.TrialId, trial.SpecJson, a.Attempt, state?.State);
+            });
+            Task.WhenAll(assignments).PipeTo(worker, success: list => new TrialsAssigned(_state.StudyId, list), failure: e => new NoWork(_state.StudyId));
+        });
+    }
+
+    private void StoreState(TrialStateReport report)
+    {
+        if (_state.SaveState(report).Count == 0)
+        {
+            Sender.Tell(new StateAck(report.StudyId, report.TrialId, report.Attempt, report.Step));
+            return;
+        }
+        var replyTo = Sender;
+        _states.SaveAsync(report.StudyId, report.TrialId, report.Attempt, report.Step, report.State)
+            .PipeTo(Self, success: () => new StateStored(report, replyTo), failure: e => new StateStoreFailed(report, e.Message));
+    }
+
+    private void ReleaseLost(string reason)
+    {
+        var alive = _cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && !_cluster.State.Unreachable.Contains(m))
+            .Select(m => m.UniqueAddress.ToString())
+            .ToHashSet();
+        PersistThen(_state.ReleaseLost(alive.Contains, reason, Now), Announce);
+    }
+
+    private void Announce()
+    {
+        if (_state.Phase == StudyPhase.Running && !_state.Pending.IsEmpty)
+        {
+            TellWorkers(new WorkAvailable(_state.StudyId));
+        }
+    }
+
+    private void TellWorkers(object message)
+    {
+        foreach (var member in _cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker)))
+        {
+            Context.ActorSelection(new RootActorPath(member.Address) / "user" / "worker").Tell(message, Self);
+        }
+    }
+
+    private void PersistThen(IReadOnlyList<IStudyEvent> events, Action after)
+    {
+        if (events.Count == 0)
+        {
+            after();
+            return;
+        }
+        var last = events[^1];
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (ReferenceEquals(e, last))
+            {
+                after();
+                MaybeSnapshot(events.Count);
+            }
+        });
+    }
+
+    private void MaybeSnapshot(int written)
+    {
+        _eventsSinceSnapshot += written;
+        if (_eventsSinceSnapshot >= SnapshotEvery)
+        {
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(_state);
+        }
+    }
+}

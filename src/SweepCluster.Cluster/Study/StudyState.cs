@@ -1,0 +1,182 @@
+using System.Collections.Immutable;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Study;
+
+public enum StudyPhase { New, Running, Interrupted, Finished }
+
+/// <summary>
+/// A study's state, rebuilt from its events by <see cref="Apply"/>. The decision functions (Start, Assign,
+/// Record, ...) look at the state and a command and return the events to persist; they change nothing,
+/// so tests call them without an actor.
+/// </summary>
+public sealed record StudyState(
+    string StudyId,
+    StudyPhase Phase,
+    string? Description,
+    int MaxRetries,
+    ImmutableDictionary<string, TrialRecord> Trials,
+    ImmutableSortedDictionary<int, string> Pending,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? FinishedAt) : IProtocolMessage
+{
+    public static StudyState Empty(string studyId) =>
+        new(studyId, StudyPhase.New, null, 2, ImmutableDictionary<string, TrialRecord>.Empty, ImmutableSortedDictionary<int, string>.Empty, null, null);
+
+    public bool Exists => Phase != StudyPhase.New;
+
+    public IEnumerable<TrialRecord> Running => Trials.Values.Where(t => t.Status == TrialStatus.Running);
+
+    // ---- Apply: events to state ----
+
+    public StudyState Apply(IStudyEvent e) => e switch
+    {
+        StudyCreated c => this with { Phase = StudyPhase.Running, Description = c.Description, MaxRetries = c.MaxRetries, CreatedAt = c.At },
+        TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
+        TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null }) with
+        {
+            Pending = Pending.Remove(Trials[a.TrialId].Ordinal),
+        },
+        CheckpointsRecorded r => Update(r.TrialId, t => t with
+        {
+            LastStep = r.Checkpoints[^1].Step,
+            CheckpointCount = t.CheckpointCount + r.Checkpoints.Count,
+            Latest = r.Checkpoints[^1],
+        }),
+        TrialStateSaved s => Update(s.TrialId, t => t with { StateStep = s.Step }),
+        TrialCompleted c => Update(c.TrialId, t => t with
+        {
+            Status = TrialStatus.Completed, End = c.End, FirstFitStep = c.FirstFitStep, Latest = c.Final ?? t.Latest, Reason = c.Reason, Node = null,
+        }),
+        TrialFailed f => f.WillRetry
+            ? Requeue(f.TrialId, t => t with { Failures = t.Failures + 1, Reason = f.Reason })
+            : Update(f.TrialId, t => t with { Status = TrialStatus.Failed, Failures = t.Failures + 1, Reason = f.Reason, Node = null }),
+        TrialReleased r => Requeue(r.TrialId, t => t with { Reason = r.Reason }),
+        StudyInterrupted => this with { Phase = StudyPhase.Interrupted },
+        StudyResumed => this with { Phase = StudyPhase.Running, FinishedAt = null },
+        StudyFinished f => this with { Phase = StudyPhase.Finished, FinishedAt = f.At },
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e, "unknown study event"),
+    };
+
+    private StudyState AddTrial(TrialDefinition definition)
+    {
+        var ordinal = Trials.Count;
+        return this with
+        {
+            Trials = Trials.Add(definition.TrialId, TrialRecord.New(definition, ordinal)),
+            Pending = Pending.Add(ordinal, definition.TrialId),
+        };
+    }
+
+    private StudyState Update(string trialId, Func<TrialRecord, TrialRecord> change) =>
+        this with { Trials = Trials.SetItem(trialId, change(Trials[trialId])) };
+
+    private StudyState Requeue(string trialId, Func<TrialRecord, TrialRecord> change)
+    {
+        var updated = Update(trialId, t => change(t) with { Status = TrialStatus.Pending, Node = null });
+        return updated with { Pending = updated.Pending.SetItem(updated.Trials[trialId].Ordinal, trialId) };
+    }
+
+    // ---- Decisions: commands to events ----
+
+    /// <summary>Creates the study or adds the trials it does not know; refuses trials incomparable with the study's.</summary>
+    public (IReadOnlyList<IStudyEvent> Events, string? Rejection) Start(StartStudy command, DateTimeOffset now)
+    {
+        var fresh = command.Trials.Where(t => !Trials.ContainsKey(t.TrialId)).DistinctBy(t => t.TrialId).ToList();
+        if (!Exists)
+        {
+            return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now), new TrialsAdded(fresh, now)], null);
+        }
+        var rejection = StudyComparability.Check(Trials.Values.Select(t => t.SpecJson), fresh.Select(t => t.SpecJson));
+        if (rejection is not null)
+        {
+            return ([], rejection);
+        }
+        var events = new List<IStudyEvent>();
+        if (fresh.Count > 0)
+        {
+            events.Add(new TrialsAdded(fresh, now));
+        }
+        if (Phase is StudyPhase.Interrupted || (Phase is StudyPhase.Finished && fresh.Count > 0))
+        {
+            events.Add(new StudyResumed(now));
+        }
+        return (events, null);
+    }
+
+    /// <summary>Up to <c>Slots</c> pending trials for the asking worker, oldest first, while the study runs.</summary>
+    public IReadOnlyList<IStudyEvent> Assign(RequestWork request, DateTimeOffset now)
+    {
+        if (Phase != StudyPhase.Running)
+        {
+            return [];
+        }
+        return Pending.Values.Take(Math.Max(0, request.Slots))
+            .Select(id => (IStudyEvent)new TrialAssigned(id, Trials[id].Attempt + 1, request.Node, Trials[id].StateStep, now))
+            .ToList();
+    }
+
+    /// <summary>Keeps each (trial, step) once: batches are re-sent, and a resumed attempt repeats steps.</summary>
+    public IReadOnlyList<IStudyEvent> Record(CheckpointBatch batch)
+    {
+        if (!IsCurrent(batch.TrialId, batch.Attempt, out var trial))
+        {
+            return [];
+        }
+        var fresh = batch.Checkpoints.Where(c => c.Step > trial.LastStep).OrderBy(c => c.Step).ToList();
+        return fresh.Count == 0 ? [] : [new CheckpointsRecorded(batch.TrialId, batch.Attempt, fresh)];
+    }
+
+    public IReadOnlyList<IStudyEvent> SaveState(TrialStateReport report) =>
+        IsCurrent(report.TrialId, report.Attempt, out var trial) && report.Step > (trial.StateStep ?? -1)
+            ? [new TrialStateSaved(report.TrialId, report.Attempt, report.Step)]
+            : [];
+
+    public IReadOnlyList<IStudyEvent> Finish(TrialFinished finished, DateTimeOffset now)
+    {
+        if (!IsCurrent(finished.TrialId, finished.Attempt, out _))
+        {
+            return [];
+        }
+        IStudyEvent outcome = finished.End == TrialEnd.Cancelled
+            ? new TrialReleased(finished.TrialId, finished.Attempt, finished.Reason ?? "interrupted", now)
+            : new TrialCompleted(finished.TrialId, finished.Attempt, finished.End, finished.Step, finished.FirstFitStep, finished.Final, finished.Reason, now);
+        return WithFinish([outcome], now);
+    }
+
+    public IReadOnlyList<IStudyEvent> Crash(TrialCrashed crashed, DateTimeOffset now)
+    {
+        if (!IsCurrent(crashed.TrialId, crashed.Attempt, out var trial))
+        {
+            return [];
+        }
+        var willRetry = trial.Failures + 1 <= MaxRetries;
+        return WithFinish([new TrialFailed(crashed.TrialId, crashed.Attempt, crashed.Reason, willRetry, now)], now);
+    }
+
+    /// <summary>Running trials on nodes that are gone go back to pending (from their latest saved state).</summary>
+    public IReadOnlyList<IStudyEvent> ReleaseLost(Func<string, bool> isAlive, string reason, DateTimeOffset now) =>
+        Running.Where(t => t.Node is null || !isAlive(t.Node))
+            .Select(t => (IStudyEvent)new TrialReleased(t.TrialId, t.Attempt, $"{reason} ({t.Node})", now))
+            .ToList();
+
+    public IReadOnlyList<IStudyEvent> Interrupt(DateTimeOffset now) =>
+        Phase == StudyPhase.Running ? [new StudyInterrupted(now)] : [];
+
+    public IReadOnlyList<IStudyEvent> Resume(DateTimeOffset now) =>
+        Phase == StudyPhase.Interrupted ? [new StudyResumed(now)] : [];
+
+    private bool IsCurrent(string trialId, int attempt, out TrialRecord trial) =>
+        Trials.TryGetValue(trialId, out trial!) && trial.Status == TrialStatus.Running && trial.Attempt == attempt;
+
+    private List<IStudyEvent> WithFinish(List<IStudyEvent> events, DateTimeOffset now)
+    {
+        var after = events.Aggregate(this, (s, e) => s.Apply(e));
+        if (after.Phase == StudyPhase.Running && after.Trials.Values.All(t => t.IsTerminal))
+        {
+            events.Add(new StudyFinished(now));
+        }
+        return events;
+    }
+}

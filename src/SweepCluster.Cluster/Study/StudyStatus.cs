@@ -1,0 +1,44 @@
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Study;
+
+public sealed record TrialSummary(
+    string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, TrialStatus Status, int Attempt, string? Node,
+    long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, Checkpoint? Latest, string? Reason);
+
+/// <summary>The best latest margins among an algorithm's trials: what the live display shows.</summary>
+public sealed record AlgorithmBest(AlgorithmKind Algorithm, double? MarginL1, double? MarginL2, double? MarginLinf);
+
+/// <summary>A study at a glance: trial counts by state, each trial, and the best margins so far per algorithm.</summary>
+public sealed record StudyStatus(
+    string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
+    IReadOnlyList<TrialSummary> Trials, IReadOnlyList<AlgorithmBest> Best, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt) : IProtocolMessage
+{
+    /// <summary>No trial is running and none will be started: the study finished or was interrupted and has gone quiet.</summary>
+    public bool IsSettled => Running == 0 && (Phase == StudyPhase.Finished || Phase == StudyPhase.Interrupted);
+
+    public static StudyStatus From(StudyState state)
+    {
+        var trials = state.Trials.Values.OrderBy(t => t.Ordinal).Select(Summary).ToList();
+        var best = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g => new AlgorithmBest(
+            g.Key,
+            g.Max(t => t.Latest?.MarginL1),
+            g.Max(t => t.Latest?.MarginL2),
+            g.Max(t => t.Latest?.MarginLinf))).ToList();
+        return new StudyStatus(
+            state.StudyId, state.Phase, state.Description, trials.Count,
+            trials.Count(t => t.Status == TrialStatus.Pending),
+            trials.Count(t => t.Status == TrialStatus.Running),
+            trials.Count(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged),
+            trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
+            trials.Count(t => t.Status == TrialStatus.Failed),
+            trials, best, state.CreatedAt, state.FinishedAt);
+    }
+
+    private static TrialSummary Summary(TrialRecord t)
+    {
+        var spec = TrialJson.Deserialize<TrialSpec>(t.SpecJson);
+        return new TrialSummary(t.TrialId, t.Algorithm, spec.Lr, spec.Seed, t.Status, t.Attempt, t.Node, t.LastStep, t.CheckpointCount, t.End, t.FirstFitStep, t.Latest, t.Reason);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Study;
+
+[JsonConverter(typeof(JsonStringEnumConverter<TrialStatus>))]
+public enum TrialStatus
+{
+    Pending,
+    Running,
+    /// <summary>Ended for good: all steps, loss threshold, wall clock, or diverged (see <see cref="TrialRecord.End"/>).</summary>
+    Completed,
+    /// <summary>Threw on every attempt the study allows.</summary>
+    Failed,
+}
+
+/// <summary>What the coordinator knows of one trial. Checkpoints themselves live in the journal, not here.</summary>
+public sealed record TrialRecord(
+    string TrialId,
+    int Ordinal,
+    string SpecJson,
+    AlgorithmKind Algorithm,
+    TrialStatus Status,
+    int Attempt,
+    int Failures,
+    string? Node,
+    long LastStep,
+    long CheckpointCount,
+    long? StateStep,
+    TrialEnd? End,
+    long? FirstFitStep,
+    Checkpoint? Latest,
+    string? Reason)
+{
+    public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed;
+
+    public static TrialRecord New(TrialDefinition definition, int ordinal) => new(
+        definition.TrialId, ordinal, definition.SpecJson, TrialJson.Deserialize<TrialSpec>(definition.SpecJson).Algorithm,
+        TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, StateStep: null,
+        End: null, FirstFitStep: null, Latest: null, Reason: null);
+}

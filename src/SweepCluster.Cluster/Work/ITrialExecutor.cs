@@ -1,0 +1,23 @@
+using SweepCluster.Training;
+using SweepCluster.Training.Data;
+using SweepCluster.Training.State;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Work;
+
+/// <summary>Runs one trial to its end on the calling thread (a dedicated one, never an actor dispatcher's).</summary>
+public interface ITrialExecutor
+{
+    TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation);
+}
+
+/// <summary>The real thing: loads the data and trains with the engine.</summary>
+public sealed class EngineTrialExecutor : ITrialExecutor
+{
+    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    {
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var runner = new TrialRunner(spec, data, resumeFrom) { SaveStateInterval = saveStateInterval };
+        return runner.Run(observer, cancellation);
+    }
+}

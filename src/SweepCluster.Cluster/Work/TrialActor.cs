@@ -1,0 +1,209 @@
+using Akka.Actor;
+using Akka.Event;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Training;
+using SweepCluster.Training.State;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Work;
+
+/// <summary>
+/// One running trial on a worker. The training runs on a dedicated thread (never on Akka's dispatcher, or
+/// heartbeats starve); this actor batches its checkpoints to the study's coordinator and re-sends each
+/// batch until it is acknowledged. The thread may run ahead by a bounded number of unacknowledged
+/// checkpoints, then waits: a slow store slows training down instead of filling memory. The end of the
+/// trial is reported only after every batch and the latest state were acknowledged.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The training thread may still use the semaphore and token after the actor stops; neither holds an unmanaged resource here.")]
+public sealed class TrialActor : ReceiveActor, IWithTimers
+{
+    public const int BatchSize = 256;
+    public const int MaxUnacknowledged = 4 * BatchSize;
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
+
+    private readonly AssignTrial _trial;
+    private readonly IActorRef _studies;
+    private readonly WorkerOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly SemaphoreSlim _credits = new(MaxUnacknowledged, MaxUnacknowledged);
+    private readonly List<Checkpoint> _pending = [];
+    private readonly SortedDictionary<long, (CheckpointBatch Batch, DateTime SentAt)> _unacknowledged = [];
+    private (TrialStateReport Report, DateTime SentAt)? _state;
+    private (IStudyMessage Message, DateTime SentAt)? _finish;
+    private long _nextSequence;
+
+    public TrialActor(AssignTrial trial, IActorRef studies, WorkerOptions options)
+    {
+        _trial = trial;
+        _studies = studies;
+        _options = options;
+        Receive<Produced>(p =>
+        {
+            _pending.Add(p.Checkpoint);
+            if (_pending.Count >= BatchSize)
+            {
+                Flush();
+            }
+        });
+        Receive<StateProduced>(s =>
+        {
+            var report = new TrialStateReport(_trial.StudyId, _trial.TrialId, _trial.Attempt, s.State.Step, s.State.Safetensors);
+            _state = (report, DateTime.UtcNow);
+            _studies.Tell(report);
+        });
+        Receive<Done>(done =>
+        {
+            var o = done.Outcome;
+            _log.Info("Trial {0} ended: {1} at step {2}", _trial.TrialId, o.End, o.Step);
+            Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, o.End, o.Step, o.FirstFitStep, o.Final, o.Reason));
+        });
+        Receive<Crashed>(crashed =>
+        {
+            _log.Warning("Trial {0} attempt {1} threw: {2}", _trial.TrialId, _trial.Attempt, crashed.Reason);
+            Finish(new TrialCrashed(_trial.StudyId, _trial.TrialId, _trial.Attempt, crashed.Reason));
+        });
+        Receive<BatchAck>(ack =>
+        {
+            if (ack.Attempt == _trial.Attempt && _unacknowledged.Remove(ack.Sequence, out var sent))
+            {
+                _credits.Release(sent.Batch.Checkpoints.Count);
+            }
+            SendFinishWhenDrained();
+        });
+        Receive<StateAck>(ack =>
+        {
+            if (_state is { } s && s.Report.Step == ack.Step)
+            {
+                _state = null;
+            }
+            SendFinishWhenDrained();
+        });
+        Receive<FinishAck>(_ => Context.Stop(Self));
+        Receive<StopTraining>(_ => _cancellation.Cancel());
+        Receive<Tick>(_ =>
+        {
+            Flush();
+            Resend();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public sealed record StopTraining
+    {
+        public static readonly StopTraining Instance = new();
+    }
+
+    private sealed record Produced(Checkpoint Checkpoint);
+
+    private sealed record StateProduced(TrainingState State);
+
+    private sealed record Done(TrialOutcome Outcome);
+
+    private sealed record Crashed(string Reason);
+
+    private sealed record Tick;
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("tick", new Tick(), FlushInterval);
+        var self = Self;
+        var observer = new Observer(self, _credits, _cancellation.Token);
+        var thread = new Thread(() => Train(self, observer))
+        {
+            IsBackground = true,
+            Name = $"trial-{_trial.TrialId}",
+        };
+        thread.Start();
+    }
+
+    protected override void PostStop()
+    {
+        _cancellation.Cancel();
+        base.PostStop();
+    }
+
+    private void Train(IActorRef self, Observer observer)
+    {
+        try
+        {
+            var spec = TrialJson.Deserialize<TrialSpec>(_trial.SpecJson);
+            var resume = _trial.ResumeState is null ? null : TrainingState.Read(_trial.ResumeState, $"saved state of trial {_trial.TrialId}");
+            var outcome = _options.Executor.Execute(spec, resume, observer, _options.SaveStateInterval, _cancellation.Token);
+            self.Tell(new Done(outcome));
+        }
+        catch (Exception e)
+        {
+            self.Tell(new Crashed($"{e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    private void Flush()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+        var batch = new CheckpointBatch(_trial.StudyId, _trial.TrialId, _trial.Attempt, _nextSequence++, _pending.ToList());
+        _pending.Clear();
+        _unacknowledged[batch.Sequence] = (batch, DateTime.UtcNow);
+        _studies.Tell(batch);
+    }
+
+    private void Resend()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (sequence, sent) in _unacknowledged.Where(u => now - u.Value.SentAt >= ResendAfter).ToList())
+        {
+            _unacknowledged[sequence] = (sent.Batch, now);
+            _studies.Tell(sent.Batch);
+        }
+        if (_state is { } state && now - state.SentAt >= ResendAfter)
+        {
+            _state = (state.Report, now);
+            _studies.Tell(state.Report);
+        }
+        if (_finish is { } finish && now - finish.SentAt >= ResendAfter)
+        {
+            _finish = (finish.Message, now);
+            _studies.Tell(finish.Message);
+        }
+    }
+
+    private void Finish(IStudyMessage message)
+    {
+        Flush();
+        _finish = (message, DateTime.MinValue);
+        SendFinishWhenDrained();
+    }
+
+    private void SendFinishWhenDrained()
+    {
+        if (_finish is { SentAt: var sentAt } finish && sentAt == DateTime.MinValue && _pending.Count == 0 && _unacknowledged.Count == 0 && _state is null)
+        {
+            _finish = (finish.Message, DateTime.UtcNow);
+            _studies.Tell(finish.Message);
+        }
+    }
+
+    /// <summary>Runs on the training thread: hands results to the actor, waiting while too many are unacknowledged.</summary>
+    private sealed class Observer(IActorRef actor, SemaphoreSlim credits, CancellationToken cancellation) : ITrialObserver
+    {
+        public void OnCheckpoint(Checkpoint checkpoint)
+        {
+            try
+            {
+                credits.Wait(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: never drop a checkpoint (the saved state will resume after it).
+            }
+            actor.Tell(new Produced(checkpoint));
+        }
+
+        public void OnState(TrainingState state) => actor.Tell(new StateProduced(state));
+    }
+}

@@ -1,0 +1,121 @@
+using Akka.Actor;
+using Akka.Event;
+using SweepCluster.Cluster.Protocol;
+
+namespace SweepCluster.Cluster.Work;
+
+/// <summary>
+/// A worker node's actor (at /user/worker). It runs at most <c>slots</c> trials at once, each in its own
+/// <see cref="TrialActor"/> with its own training thread. It pulls work: when a coordinator announces
+/// pending trials it asks for as many as it has free slots, with one request in flight per study.
+/// </summary>
+public sealed class WorkerActor : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
+    private readonly WorkerOptions _options;
+    private readonly IActorRef _studies;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IActorRef, string> _running = [];
+    private readonly Dictionary<string, (IActorRef Coordinator, int Reserved)> _requests = [];
+    private readonly Dictionary<string, IActorRef> _announcers = [];
+
+    public WorkerActor(WorkerOptions options, IActorRef studies)
+    {
+        _options = options;
+        _studies = studies;
+        Receive<WorkAvailable>(available =>
+        {
+            _announcers[available.StudyId] = Sender;
+            RequestWork(available.StudyId, Sender);
+        });
+        Receive<TrialsAssigned>(Start);
+        Receive<NoWork>(none =>
+        {
+            _requests.Remove(none.StudyId);
+            _announcers.Remove(none.StudyId);
+        });
+        Receive<StopTrials>(stop =>
+        {
+            _announcers.Remove(stop.StudyId);
+            foreach (var (child, study) in _running.Where(r => r.Value == stop.StudyId))
+            {
+                child.Tell(TrialActor.StopTraining.Instance);
+            }
+        });
+        Receive<StopAll>(_ =>
+        {
+            _announcers.Clear();
+            foreach (var child in _running.Keys)
+            {
+                child.Tell(TrialActor.StopTraining.Instance);
+            }
+            Sender.Tell(_running.Count);
+        });
+        Receive<GetRunningCount>(_ => Sender.Tell(_running.Count));
+        Receive<Terminated>(t =>
+        {
+            _running.Remove(t.ActorRef);
+            AskAgain();
+        });
+        Receive<RetryTick>(_ => AskAgain());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Stop every running trial (they save their state); replies with how many were running.</summary>
+    public sealed record StopAll
+    {
+        public static readonly StopAll Instance = new();
+    }
+
+    public sealed record GetRunningCount
+    {
+        public static readonly GetRunningCount Instance = new();
+    }
+
+    private sealed record RetryTick;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
+
+    private int Free => _options.Slots - _running.Count - _requests.Values.Sum(r => r.Reserved);
+
+    private void RequestWork(string studyId, IActorRef coordinator)
+    {
+        var free = Free;
+        if (free <= 0 || _requests.ContainsKey(studyId))
+        {
+            return;
+        }
+        _requests[studyId] = (coordinator, free);
+        coordinator.Tell(new RequestWork(studyId, free, _options.Node));
+    }
+
+    private void AskAgain()
+    {
+        foreach (var (study, coordinator) in _announcers.ToList())
+        {
+            RequestWork(study, coordinator);
+        }
+    }
+
+    private void Start(TrialsAssigned assigned)
+    {
+        _requests.Remove(assigned.StudyId);
+        foreach (var trial in assigned.Trials)
+        {
+            var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options)), $"trial-{trial.TrialId}-{trial.Attempt}");
+            Context.Watch(child);
+            _running[child] = trial.StudyId;
+            _log.Info("Started trial {0} of study {1} (attempt {2}{3})", trial.TrialId, trial.StudyId, trial.Attempt, trial.ResumeState is null ? "" : ", from a saved state");
+        }
+        AskAgain();
+    }
+}
+
+/// <summary>How a worker node runs trials.</summary>
+/// <param name="Node">This node's unique cluster address: coordinators release its trials if it is lost.</param>
+/// <param name="Slots">Trainings at once; each has its own thread.</param>
+/// <param name="SaveStateInterval">How often a running trial sends its training state to the coordinator.</param>
+/// <param name="Executor">Runs one trial's training; the engine by default, a stand-in in tests.</param>
+public sealed record WorkerOptions(string Node, int Slots, TimeSpan SaveStateInterval, ITrialExecutor Executor);
