@@ -6,6 +6,8 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>Bad input: a configuration or data file that cannot be used. Nothing was written.</summary>
     public const int InvalidInput = 2;
+    /// <summary>The store (SQLite file or PostgreSQL) cannot be reached.</summary>
+    public const int StoreUnavailable = 4;
     /// <summary>The training ran but diverged (NaN or infinite loss).</summary>
     public const int Diverged = 3;
     /// <summary>Stopped by Ctrl+C (128 + SIGINT), after saving what could be resumed.</summary>

@@ -7,6 +7,19 @@ app.Configure(config =>
 {
     config.SetApplicationName("sweepcluster");
     config.PropagateExceptions();
+    config.AddCommand<RunCommand>("run")
+        .WithDescription("Run a sweep on this machine: a one-process cluster with a coordinator and local workers, on the embedded store.")
+        .WithExample("run", "sweeps/quickstart.yaml");
+    config.AddCommand<ResumeCommand>("resume")
+        .WithDescription("Continue an interrupted study: completed trials are kept, interrupted ones continue from their saved state.")
+        .WithExample("resume", "quickstart");
+    config.AddCommand<StatusCommand>("status")
+        .WithDescription("Studies with their trial counts by state; for one study, its trials.")
+        .WithExample("status")
+        .WithExample("status", "quickstart", "--json");
+    config.AddCommand<ValidateCommand>("validate")
+        .WithDescription("Check a sweep file without running it. Errors name the file, line, column and key; exit code 2.")
+        .WithExample("validate", "sweeps/quickstart.yaml");
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train one network with one algorithm and write its margin checkpoints as JSON lines.")
         .WithExample("train", "--config", "trial.yaml", "--out", "checkpoints.jsonl")

@@ -4,7 +4,7 @@ using SweepCluster.Trials;
 namespace SweepCluster.Cluster.Study;
 
 public sealed record TrialSummary(
-    string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, TrialStatus Status, int Attempt, string? Node,
+    string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status, int Attempt, string? Node,
     long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, Checkpoint? Latest, string? Reason);
 
 /// <summary>The best latest margins among an algorithm's trials: what the live display shows.</summary>
@@ -17,6 +17,9 @@ public sealed record StudyStatus(
 {
     /// <summary>No trial is running and none will be started: the study finished or was interrupted and has gone quiet.</summary>
     public bool IsSettled => Running == 0 && (Phase == StudyPhase.Finished || Phase == StudyPhase.Interrupted);
+
+    /// <summary>How far the study is, 0 to 1: finished trials count whole, others by their last recorded step.</summary>
+    public double Progress => Total == 0 ? 1 : Trials.Sum(t => t.Status is TrialStatus.Completed or TrialStatus.Failed ? 1.0 : Math.Clamp((t.LastStep + 1.0) / (t.Steps + 1.0), 0, 1)) / Total;
 
     public static StudyStatus From(StudyState state)
     {
@@ -39,6 +42,6 @@ public sealed record StudyStatus(
     private static TrialSummary Summary(TrialRecord t)
     {
         var spec = TrialJson.Deserialize<TrialSpec>(t.SpecJson);
-        return new TrialSummary(t.TrialId, t.Algorithm, spec.Lr, spec.Seed, t.Status, t.Attempt, t.Node, t.LastStep, t.CheckpointCount, t.End, t.FirstFitStep, t.Latest, t.Reason);
+        return new TrialSummary(t.TrialId, t.Algorithm, spec.Lr, spec.Seed, spec.Steps, t.Status, t.Attempt, t.Node, t.LastStep, t.CheckpointCount, t.End, t.FirstFitStep, t.Latest, t.Reason);
     }
 }

@@ -1,0 +1,54 @@
+using System.ComponentModel;
+using Serilog;
+using Serilog.Events;
+using Spectre.Console.Cli;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cli.Commands;
+
+public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<FILE>")]
+        [Description("The sweep file (sweeps/*.yaml).")]
+        public string File { get; init; } = "";
+
+        [CommandOption("--slots <N>")]
+        [Description("Trainings at once, each on its own thread with its trial's torch threads (default: the number of cores).")]
+        public int? Slots { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Slots is <= 0 ? Spectre.Console.ValidationResult.Error($"--slots must be at least 1, found {Slots}") : Spectre.Console.ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var sweep = SweepValidation.Load(settings.File);
+        var store = settings.ResolveStore();
+        Logging.Configure(StoreSettings.LogFolder(store), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information);
+        try
+        {
+            var slots = settings.Slots ?? Environment.ProcessorCount;
+            Log.Information("Running study {Study} ({Trials} trials) on {Slots} local slots, store {Store}", sweep.Study, sweep.Trials.Count, slots, store.Display);
+            await using var node = await EmbeddedNode.StartAsync(store, slots, cancellationToken);
+            var trials = sweep.Trials.Select(t => new TrialDefinition(t.Id, TrialJson.Serialize(t.Spec))).ToList();
+            var reply = await node.AskAsync(new StartStudy(sweep.Study, sweep.Description, sweep.MaxRetries, trials), TimeSpan.FromMinutes(2), cancellationToken);
+            switch (reply)
+            {
+                case StudyRejected rejected:
+                    CliErrors.Error($"{settings.File}: study {sweep.Study}: {rejected.Reason}");
+                    return ExitCodes.InvalidInput;
+                case StudyStarted started:
+                    Log.Information("Study {Study}: {Added} new trials, {Known} in all", sweep.Study, started.TrialsAdded, started.TrialsKnown);
+                    break;
+            }
+            return await FollowedRun.FollowAsync(node, sweep.Study, cancellationToken);
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+}

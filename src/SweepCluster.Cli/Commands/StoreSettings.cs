@@ -1,0 +1,23 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using SweepCluster.Cluster.Storage;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>The --store option every command that reads or writes studies takes.</summary>
+public class StoreSettings : CommandSettings
+{
+    [CommandOption("--store <STORE>")]
+    [Description("A SQLite file path or a PostgreSQL connection string (Host=...;Database=...;Username=...). Default: $SWEEPCLUSTER_STORE, else .sweepcluster/sweepcluster.db in the working directory.")]
+    public string? Store { get; init; }
+
+    [CommandOption("--log-json")]
+    [Description("Write logs (stderr and the log file) as compact JSON.")]
+    public bool LogJson { get; init; }
+
+    public StoreOptions ResolveStore() => StoreOptions.Resolve(Store, Directory.GetCurrentDirectory());
+
+    /// <summary>Logs go beside a SQLite store, else into .sweepcluster/logs in the working directory.</summary>
+    public static string LogFolder(StoreOptions store) =>
+        Path.Combine(store.SqliteFolder ?? Path.Combine(Directory.GetCurrentDirectory(), StoreOptions.DefaultFolder), "logs");
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Serilog;
+using Spectre.Console;
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Study;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>
+/// Follows a study until it settles: a live display on a terminal, a plain log line every few seconds in
+/// a pipe or in CI. On Ctrl+C it interrupts the study (running trials save their state) and waits for it
+/// to go quiet, so nothing acknowledged is lost.
+/// </summary>
+internal sealed class StudyFollower(ClusterNode node, string studyId)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan InterruptTimeout = TimeSpan.FromMinutes(2);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public static bool Interactive =>
+        !Console.IsOutputRedirected && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public async Task<StudyStatus> FollowAsync(CancellationToken interrupt)
+    {
+        if (!Interactive)
+        {
+            return await Loop(status => Log.Information("{Study}: {Line}", studyId, ProgressLine(status)), TimeSpan.FromSeconds(5), interrupt);
+        }
+        StudyStatus final = null!;
+        await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
+        {
+            final = await Loop(status =>
+            {
+                live.UpdateTarget(Render(status));
+                live.Refresh();
+            }, TimeSpan.FromMilliseconds(500), interrupt);
+        });
+        return final;
+    }
+
+    private async Task<StudyStatus> Loop(Action<StudyStatus> show, TimeSpan every, CancellationToken interrupt)
+    {
+        var interrupted = false;
+        var deadline = DateTime.MaxValue;
+        var lastShown = DateTime.MinValue;
+        while (true)
+        {
+            if (interrupt.IsCancellationRequested && !interrupted)
+            {
+                interrupted = true;
+                deadline = DateTime.UtcNow + InterruptTimeout;
+                Log.Warning("Interrupting study {Study}: running trials save their state", studyId);
+                await node.AskAsync(new InterruptStudy(studyId), AskTimeout, CancellationToken.None);
+            }
+            var status = (StudyStatus)await node.AskAsync(new GetStudyStatus(studyId), AskTimeout, CancellationToken.None);
+            var settled = status.IsSettled && (interrupted || status.Phase == StudyPhase.Finished);
+            if (settled || DateTime.UtcNow - lastShown >= every)
+            {
+                show(status);
+                lastShown = DateTime.UtcNow;
+            }
+            if (settled || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), interrupted ? CancellationToken.None : interrupt);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: handled at the top of the loop.
+            }
+        }
+    }
+
+    private string ProgressLine(StudyStatus s)
+    {
+        var eta = s.Progress is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Progress) / s.Progress) : (TimeSpan?)null;
+        return $"{s.Completed + s.Diverged + s.Failed}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed), {s.Running} running, {s.Pending} pending, " +
+            $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best margins " +
+            string.Join("; ", s.Best.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} l1 {b.MarginL1:G3} l2 {b.MarginL2:G3} linf {b.MarginLinf:G3}"));
+    }
+
+    private Rows Render(StudyStatus s)
+    {
+        var eta = s.Progress is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Progress) / s.Progress) : (TimeSpan?)null;
+        var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({s.Phase.ToString().ToLowerInvariant()})");
+        foreach (var column in new[] { "done", "running", "pending", "diverged", "failed", "elapsed", "eta" })
+        {
+            counts.AddColumn(column);
+        }
+        counts.AddRow($"{s.Completed + s.Diverged + s.Failed}/{s.Total}", $"{s.Running}", $"{s.Pending}", $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0",
+            $"{_clock.Elapsed:hh\\:mm\\:ss}", eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"));
+        return new Rows(counts, SummaryTable.BestMargins(s));
+    }
+}

@@ -1,0 +1,161 @@
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Storage;
+using SweepCluster.Cluster.Study;
+using SweepCluster.Cluster.Work;
+using SweepCluster.Training;
+using SweepCluster.Training.State;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Tests;
+
+/// <summary>A one-node cluster (coordinator and worker in one actor system) on a SQLite file, as `sweepcluster run` uses it.</summary>
+[Trait("Category", "Cluster")]
+public sealed class InProcessClusterTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-cluster-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private NodeOptions Options(ITrialExecutor? executor = null, int slots = 2) => new(
+        [ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots,
+        StoreOptions.Sqlite(Path.Combine(_folder, "store.db")), TimeSpan.FromSeconds(30), executor ?? new EngineTrialExecutor());
+
+    private static async Task<StudyStatus> WaitUntilSettled(ClusterNode node, string study)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var status = Assert.IsType<StudyStatus>(await node.AskAsync(new GetStudyStatus(study), TimeSpan.FromSeconds(10)));
+            if (status.IsSettled || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task A_study_runs_to_completion_on_a_one_node_cluster()
+    {
+        await using var node = await ClusterNode.StartAsync(Options(), Timeout);
+        var sweep = Trials.Sweep("complete", seeds: 2);
+        var started = Assert.IsType<StudyStarted>(await node.AskAsync(Trials.Start(sweep), Timeout));
+        Assert.Equal(8, started.TrialsAdded);
+
+        var status = await WaitUntilSettled(node, "complete");
+        Assert.Equal(StudyPhase.Finished, status.Phase);
+        Assert.Equal(8, status.Completed);
+        // Steps 0, 5, ..., 40: every checkpoint of every trial recorded once.
+        Assert.All(status.Trials, t => Assert.Equal((9L, 40L), (t.CheckpointCount, t.LastStep)));
+        Assert.Equal(4, status.Best.Count);
+    }
+
+    [Fact]
+    public async Task A_failing_trial_is_retried_then_failed_while_the_others_complete()
+    {
+        var sweep = Trials.Sweep("failing");
+        var doomed = sweep.Trials.First(t => t.Spec.Algorithm == AlgorithmKind.Sign).Id;
+        var executor = new FailingExecutor(TrialJson.Serialize(sweep.Trials.Single(t => t.Id == doomed).Spec));
+        await using var node = await ClusterNode.StartAsync(Options(executor), Timeout);
+        await node.AskAsync(Trials.Start(sweep), Timeout);
+
+        var status = await WaitUntilSettled(node, "failing");
+        Assert.Equal(StudyPhase.Finished, status.Phase);
+        Assert.Equal(3, status.Completed);
+        var failed = Assert.Single(status.Trials, t => t.Status == TrialStatus.Failed);
+        Assert.Equal(doomed, failed.TrialId);
+        Assert.Equal(3, failed.Attempt);
+        Assert.Contains("injected failure", failed.Reason);
+        Assert.Equal(3, executor.Failures);
+    }
+
+    [Fact]
+    public async Task A_resent_batch_is_kept_once()
+    {
+        var sweep = Trials.Sweep("resent");
+        // No worker slots: trials stay pending until this test assigns one by hand.
+        await using var node = await ClusterNode.StartAsync(Options(slots: 0), Timeout);
+        await node.AskAsync(Trials.Start(sweep), Timeout);
+        var assigned = Assert.IsType<TrialsAssigned>(await node.AskAsync(new RequestWork("resent", 1, "test-node"), Timeout));
+        var trial = Assert.Single(assigned.Trials);
+
+        var batch = new CheckpointBatch("resent", trial.TrialId, trial.Attempt, 0, [Trials.At(0), Trials.At(5)]);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(new BatchAck("resent", trial.TrialId, trial.Attempt, 0), await node.AskAsync(batch, Timeout));
+        }
+        var status = Assert.IsType<StudyStatus>(await node.AskAsync(new GetStudyStatus("resent"), Timeout));
+        Assert.Equal(2, status.Trials.Single(t => t.TrialId == trial.TrialId).CheckpointCount);
+    }
+
+    [Fact]
+    public async Task Restarting_on_the_same_store_recovers_the_study_from_the_journal()
+    {
+        var sweep = Trials.Sweep("recover");
+        StudyStatus before;
+        await using (var node = await ClusterNode.StartAsync(Options(), Timeout))
+        {
+            await node.AskAsync(Trials.Start(sweep), Timeout);
+            before = await WaitUntilSettled(node, "recover");
+            Assert.Equal(StudyPhase.Finished, before.Phase);
+        }
+        await using (var node = await ClusterNode.StartAsync(Options(), Timeout))
+        {
+            var after = Assert.IsType<StudyStatus>(await node.AskAsync(new GetStudyStatus("recover"), Timeout));
+            Assert.Equal(before.Phase, after.Phase);
+            Assert.Equal(
+                before.Trials.Select(t => (t.TrialId, t.Status, t.CheckpointCount, t.Latest)),
+                after.Trials.Select(t => (t.TrialId, t.Status, t.CheckpointCount, t.Latest)));
+        }
+    }
+
+    [Fact]
+    public async Task An_interrupted_study_saves_running_trials_and_resumes_them_to_the_same_results()
+    {
+        var sweep = Trials.Sweep("interrupt", steps: 4000);
+        await using var node = await ClusterNode.StartAsync(Options(new SlowExecutor()), Timeout);
+        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await Task.Delay(1500);
+        await node.AskAsync(new InterruptStudy("interrupt"), Timeout);
+        var interrupted = await WaitUntilSettled(node, "interrupt");
+        Assert.Equal(StudyPhase.Interrupted, interrupted.Phase);
+        Assert.Equal(0, interrupted.Running);
+        Assert.Contains(interrupted.Trials, t => t.LastStep > 0 && t.Status == TrialStatus.Pending);
+
+        await node.AskAsync(new ResumeStudy("interrupt"), Timeout);
+        var finished = await WaitUntilSettled(node, "interrupt");
+        Assert.Equal(StudyPhase.Finished, finished.Phase);
+        Assert.All(finished.Trials, t => Assert.Equal((801L, 4000L), (t.CheckpointCount, t.LastStep)));
+    }
+
+    /// <summary>Throws for one trial; trains the others.</summary>
+    private sealed class FailingExecutor(string doomedSpec) : ITrialExecutor
+    {
+        private int _failures;
+
+        public int Failures => _failures;
+
+        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        {
+            if (TrialJson.Serialize(spec) == doomedSpec)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new InvalidOperationException("injected failure");
+            }
+            return new EngineTrialExecutor().Execute(spec, resumeFrom, observer, saveStateInterval, cancellation);
+        }
+    }
+
+    /// <summary>The engine, saving its state often, so an interruption finds states to resume from.</summary>
+    private sealed class SlowExecutor : ITrialExecutor
+    {
+        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation) =>
+            new EngineTrialExecutor().Execute(spec, resumeFrom, observer, TimeSpan.FromMilliseconds(200), cancellation);
+    }
+}
