@@ -33,6 +33,11 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.StoreUnavailable;
         }
+        catch (Akka.Actor.AskTimeoutException e)
+        {
+            Error($"the cluster did not answer in time ({e.Message})");
+            return ExitCodes.Failure;
+        }
         catch (CommandParseException e)
         {
             Error(e.Message);

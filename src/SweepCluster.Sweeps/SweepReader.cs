@@ -40,12 +40,10 @@ public static partial class SweepReader
                 trialKeys.Children.Add(key, value);
             }
         }
+        // Axes with problems are reported and left out; the trials of the rest are still checked, so
+        // one pass reports every problem in the file.
         var gridPoints = Grid.Expand(Find(root, "grid"), fileName, errors);
         var samples = RandomSearch.Expand(Find(root, "random"), fileName, errors);
-        if (errors.Count > 0)
-        {
-            throw new ConfigException(errors);
-        }
 
         var trials = new List<SweepTrial>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -76,11 +74,11 @@ public static partial class SweepReader
                 }
             }
         }
-        if (errors.Count > 0)
+        if (errors.Count > 0 || study is null)
         {
             throw new ConfigException(errors);
         }
-        return new Sweep(study!, description, fileName, maxRetries, trials);
+        return new Sweep(study, description, fileName, maxRetries, trials);
     }
 
     internal static YamlNode? Find(YamlMappingNode map, string key) =>

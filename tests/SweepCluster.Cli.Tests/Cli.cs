@@ -7,10 +7,14 @@ internal static class Cli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string workingDirectory, params string[] args)
+    public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    /// <summary>Runs sweepcluster; <paramref name="whileRunning"/> gets the process while it runs (to signal it, say).</summary>
+    public static Result Run(string workingDirectory, Action<Process>? whileRunning, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            Environment = { ["CI"] = "true", ["SWEEPCLUSTER_STORE"] = null },
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -24,6 +28,7 @@ internal static class Cli
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        whileRunning?.Invoke(process);
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);

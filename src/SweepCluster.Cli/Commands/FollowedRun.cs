@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Serilog;
 using Spectre.Console;
 using SweepCluster.Cluster.Hosting;
@@ -17,6 +18,12 @@ internal static class FollowedRun
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (docker stop, kill) interrupts the same way.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
         StudyStatus status;
         try
         {

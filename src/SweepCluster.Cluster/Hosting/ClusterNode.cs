@@ -32,7 +32,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         StoreConnections.Prepare(options.Store);
         var host = new HostBuilder()
-            .ConfigureServices(services => services.AddAkka(NodeOptions.SystemName, builder =>
+            .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>().AddAkka(NodeOptions.SystemName, builder =>
             {
                 builder.ConfigureLoggers(loggers =>
                 {

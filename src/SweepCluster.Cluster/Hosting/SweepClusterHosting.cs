@@ -23,6 +23,10 @@ public static class SweepClusterHosting
     public static AkkaConfigurationBuilder AddSweepClusterNode(this AkkaConfigurationBuilder builder, NodeOptions options)
     {
         var states = new TrainingStateStore(options.Store);
+        // The commands own shutdown: Ctrl+C first interrupts studies through the running cluster, then the
+        // command disposes the node, which runs CoordinatedShutdown. Akka's own signal hook would tear the
+        // cluster down first.
+        builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
         builder
             .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
             .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
