@@ -71,11 +71,6 @@ public sealed class TrialRunner : IDisposable
         {
             using var scope = NewDisposeScope();
             var resumedHere = t == _startStep && _startStep > 0;
-            if (cancellation.IsCancellationRequested)
-            {
-                observer.OnState(Capture(t, ElapsedMs()));
-                return new TrialOutcome(TrialEnd.Cancelled, t, last, _firstFitStep, "cancelled");
-            }
 
             var trace = new List<Tensor>(_model.Depth);
             var (batchX, batchLabels) = fullBatch ? (_data.TrainX, _data.TrainLabels) : Batch(t);
@@ -108,10 +103,20 @@ public sealed class TrialRunner : IDisposable
             }
             var saveDue = (SaveStateEvery is { } every && t % every == 0)
                 || (SaveStateInterval is { } interval && clock.Elapsed - lastSave >= interval);
+            // A state saved at step t always comes after step t's checkpoint, which is why a run resumed
+            // from it starts by skipping that checkpoint.
             if (saveDue && !resumedHere)
             {
                 observer.OnState(Capture(t, ElapsedMs()));
                 lastSave = clock.Elapsed;
+            }
+            if (cancellation.IsCancellationRequested)
+            {
+                if (!saveDue || resumedHere)
+                {
+                    observer.OnState(Capture(t, ElapsedMs()));
+                }
+                return new TrialOutcome(TrialEnd.Cancelled, t, last, _firstFitStep, "cancelled");
             }
 
             _model.Backward(head.OutputGradient!, trace);

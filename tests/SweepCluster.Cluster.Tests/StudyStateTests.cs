@@ -56,6 +56,20 @@ public sealed class StudyStateTests
     }
 
     [Fact]
+    public void The_last_checkpoints_are_stored_with_the_end_of_the_trial_once()
+    {
+        var (state, a) = AssignOne(Started());
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)])));
+        var finished = new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 10, 5, Trials.At(10), null, [Trials.At(5), Trials.At(10)]);
+        var events = state.Finish(finished, Now);
+        Assert.Equal([10L], Assert.IsType<CheckpointsRecorded>(events[0]).Checkpoints.Select(c => c.Step));
+        Assert.IsType<TrialCompleted>(events[1]);
+        state = Apply(state, events);
+        Assert.Equal(3, state.Trials[a.TrialId].CheckpointCount);
+        Assert.Empty(state.Finish(finished, Now));
+    }
+
+    [Fact]
     public void Messages_of_a_stale_attempt_are_ignored()
     {
         var (state, a) = AssignOne(Started());
@@ -64,7 +78,7 @@ public sealed class StudyStateTests
         Assert.Equal(a.TrialId, again.TrialId);
         Assert.Equal(2, again.Attempt);
         Assert.Empty(state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0)])));
-        Assert.Empty(state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, null, null, null), Now));
+        Assert.Empty(state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, null, null, null, []), Now));
     }
 
     [Fact]
@@ -96,7 +110,7 @@ public sealed class StudyStateTests
         IReadOnlyList<IStudyEvent> last = [];
         foreach (var a in events)
         {
-            last = state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, 10, Trials.At(40), null), Now);
+            last = state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, 10, Trials.At(40), null, [Trials.At(40)]), Now);
             state = Apply(state, last);
         }
         Assert.IsType<StudyFinished>(last[^1]);
@@ -111,7 +125,7 @@ public sealed class StudyStateTests
         state = Apply(state, state.Interrupt(Now));
         Assert.Empty(state.Assign(new RequestWork("s", 4, "n"), Now));
         state = Apply(state, state.SaveState(new TrialStateReport("s", a.TrialId, 1, 20, [1, 2, 3])));
-        state = Apply(state, state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Cancelled, 20, null, null, "interrupted"), Now));
+        state = Apply(state, state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Cancelled, 20, null, null, "interrupted", []), Now));
         Assert.Equal(TrialStatus.Pending, state.Trials[a.TrialId].Status);
         Assert.True(StudyStatus.From(state).IsSettled);
         state = Apply(state, state.Resume(Now));

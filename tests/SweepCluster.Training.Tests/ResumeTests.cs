@@ -47,6 +47,45 @@ public sealed class ResumeTests
         Assert.Equal([30, 40, 50], resumed.Select(c => c.Step));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(7)]
+    public void A_trial_cancelled_at_any_point_resumes_without_losing_or_repeating_a_checkpoint(int checkpointsBeforeCancel)
+    {
+        // A checkpoint at every step: wherever the cancellation lands, it is next to a checkpoint.
+        var spec = Specs.Synthetic(AlgorithmKind.Gd, 0.01, steps: 30) with { CheckpointEvery = 1 };
+        var reference = Run(spec, null, null, out _);
+
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var cancellation = new CancellationTokenSource();
+        var first = new CancellingObserver(cancellation, checkpointsBeforeCancel);
+        using (var runner = new TrialRunner(spec, data))
+        {
+            Assert.Equal(TrialEnd.Cancelled, runner.Run(first, cancellation.Token).End);
+        }
+        var resumed = Run(spec, Assert.Single(first.States), null, out _);
+        Assert.Equal(reference, first.Checkpoints.Select(c => c.WithoutWallTime()).Concat(resumed));
+    }
+
+    private sealed class CancellingObserver(CancellationTokenSource source, int after) : ITrialObserver
+    {
+        public List<Checkpoint> Checkpoints { get; } = [];
+
+        public List<TrainingState> States { get; } = [];
+
+        public void OnCheckpoint(Checkpoint checkpoint)
+        {
+            Checkpoints.Add(checkpoint);
+            if (Checkpoints.Count == after)
+            {
+                source.Cancel();
+            }
+        }
+
+        public void OnState(TrainingState state) => States.Add(state);
+    }
+
     [Fact]
     public void The_same_config_and_seed_give_bit_identical_checkpoints()
     {

@@ -29,8 +29,11 @@ public sealed record TrialStateReport(string StudyId, string TrialId, int Attemp
 
 public sealed record StateAck(string StudyId, string TrialId, int Attempt, long Step) : IProtocolMessage;
 
-/// <summary>The attempt ended (completed, stopped early, diverged, or cancelled to be resumed later); sent after all its batches were acknowledged.</summary>
-public sealed record TrialFinished(string StudyId, string TrialId, int Attempt, TrialEnd End, long Step, long? FirstFitStep, Checkpoint? Final, string? Reason) : IStudyMessage;
+/// <summary>
+/// The attempt ended (completed, stopped early, diverged, or cancelled to be resumed later), with its last
+/// checkpoints (those not sent in a batch yet); sent after all its batches were acknowledged.
+/// </summary>
+public sealed record TrialFinished(string StudyId, string TrialId, int Attempt, TrialEnd End, long Step, long? FirstFitStep, Checkpoint? Final, string? Reason, IReadOnlyList<Checkpoint> LastCheckpoints) : IStudyMessage;
 
 /// <summary>The attempt threw: it is retried up to the study's max_retries.</summary>
 public sealed record TrialCrashed(string StudyId, string TrialId, int Attempt, string Reason) : IStudyMessage;

@@ -38,34 +38,51 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         Command<StartStudy>(Start);
         Command<RequestWork>(Assign);
         Command<CheckpointBatch>(batch =>
-            PersistThen(_state.Record(batch), () => Sender.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence))));
+        {
+            var replyTo = Sender;
+            PersistThen(_state.Record(batch), () => replyTo.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence)));
+        });
         Command<TrialStateReport>(StoreState);
         Command<StateStored>(stored =>
             PersistThen(_state.SaveState(stored.Report), () => stored.ReplyTo.Tell(new StateAck(stored.Report.StudyId, stored.Report.TrialId, stored.Report.Attempt, stored.Report.Step))));
         Command<StateStoreFailed>(failed => _log.Warning("Storing the state of trial {0} failed: {1}; the worker will send it again", failed.Report.TrialId, failed.Reason));
         Command<TrialFinished>(finished =>
+        {
+            var replyTo = Sender;
             PersistThen(_state.Finish(finished, Now), () =>
             {
-                Sender.Tell(new FinishAck(finished.StudyId, finished.TrialId, finished.Attempt));
+                replyTo.Tell(new FinishAck(finished.StudyId, finished.TrialId, finished.Attempt));
                 Announce();
-            }));
+            });
+        });
         Command<TrialCrashed>(crashed =>
+        {
+            var replyTo = Sender;
             PersistThen(_state.Crash(crashed, Now), () =>
             {
                 _log.Warning("Trial {0} attempt {1} failed: {2}", crashed.TrialId, crashed.Attempt, crashed.Reason);
-                Sender.Tell(new FinishAck(crashed.StudyId, crashed.TrialId, crashed.Attempt));
+                replyTo.Tell(new FinishAck(crashed.StudyId, crashed.TrialId, crashed.Attempt));
                 Announce();
-            }));
-        Command<InterruptStudy>(_ => PersistThen(_state.Interrupt(Now), () =>
+            });
+        });
+        Command<InterruptStudy>(_ =>
         {
-            TellWorkers(new StopTrials(_state.StudyId));
-            Sender.Tell(StudyStatus.From(_state));
-        }));
-        Command<ResumeStudy>(_ => PersistThen(_state.Resume(Now), () =>
+            var replyTo = Sender;
+            PersistThen(_state.Interrupt(Now), () =>
+            {
+                TellWorkers(new StopTrials(_state.StudyId));
+                replyTo.Tell(StudyStatus.From(_state));
+            });
+        });
+        Command<ResumeStudy>(_ =>
         {
-            Announce();
-            Sender.Tell(_state.Exists ? StudyStatus.From(_state) : new UnknownStudy(_state.StudyId));
-        }));
+            var replyTo = Sender;
+            PersistThen(_state.Resume(Now), () =>
+            {
+                Announce();
+                replyTo.Tell(_state.Exists ? StudyStatus.From(_state) : new UnknownStudy(_state.StudyId));
+            });
+        });
         Command<GetStudyStatus>(_ => Sender.Tell(_state.Exists ? StudyStatus.From(_state) : new UnknownStudy(_state.StudyId)));
         Command<ClusterEvent.UnreachableMember>(_ => ReleaseLost("worker node unreachable"));
         Command<ClusterEvent.MemberRemoved>(_ => ReleaseLost("worker node left"));
@@ -124,9 +141,10 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
             return;
         }
         var known = _state.Trials.Count;
+        var replyTo = Sender;
         PersistThen(events, () =>
         {
-            Sender.Tell(new StudyStarted(command.StudyId, _state.Trials.Count - known, _state.Trials.Count));
+            replyTo.Tell(new StudyStarted(command.StudyId, _state.Trials.Count - known, _state.Trials.Count));
             Announce();
         });
     }
@@ -189,6 +207,13 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Applies the events at once, so the next command is decided on the state they make, and replies
+    /// (in <paramref name="after"/>) only once they are written: an acknowledgement always means stored.
+    /// Writes are asynchronous so that the journal can batch the writes of many trials into one
+    /// transaction. If a write fails, Akka.Persistence stops the actor and the next message recovers it
+    /// from the journal, dropping what was applied but never stored (and never acknowledged).
+    /// </summary>
     private void PersistThen(IReadOnlyList<IStudyEvent> events, Action after)
     {
         if (events.Count == 0)
@@ -196,10 +221,13 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
             after();
             return;
         }
-        var last = events[^1];
-        PersistAll(events, e =>
+        foreach (var e in events)
         {
             _state = _state.Apply(e);
+        }
+        var last = events[^1];
+        PersistAllAsync(events, e =>
+        {
             if (ReferenceEquals(e, last))
             {
                 after();

@@ -133,16 +133,18 @@ public sealed record StudyState(
             ? [new TrialStateSaved(report.TrialId, report.Attempt, report.Step)]
             : [];
 
+    /// <summary>Records the attempt's last checkpoints and how it ended, in one write.</summary>
     public IReadOnlyList<IStudyEvent> Finish(TrialFinished finished, DateTimeOffset now)
     {
         if (!IsCurrent(finished.TrialId, finished.Attempt, out _))
         {
             return [];
         }
-        IStudyEvent outcome = finished.End == TrialEnd.Cancelled
+        var events = Record(new CheckpointBatch(finished.StudyId, finished.TrialId, finished.Attempt, -1, finished.LastCheckpoints)).ToList();
+        events.Add(finished.End == TrialEnd.Cancelled
             ? new TrialReleased(finished.TrialId, finished.Attempt, finished.Reason ?? "interrupted", now)
-            : new TrialCompleted(finished.TrialId, finished.Attempt, finished.End, finished.Step, finished.FirstFitStep, finished.Final, finished.Reason, now);
-        return WithFinish([outcome], now);
+            : new TrialCompleted(finished.TrialId, finished.Attempt, finished.End, finished.Step, finished.FirstFitStep, finished.Final, finished.Reason, now));
+        return WithFinish(events, now);
     }
 
     public IReadOnlyList<IStudyEvent> Crash(TrialCrashed crashed, DateTimeOffset now)

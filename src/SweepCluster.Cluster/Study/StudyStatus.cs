@@ -41,7 +41,6 @@ public sealed record StudyStatus(
 
     private static TrialSummary Summary(TrialRecord t)
     {
-        var spec = TrialJson.Deserialize<TrialSpec>(t.SpecJson);
-        return new TrialSummary(t.TrialId, t.Algorithm, spec.Lr, spec.Seed, spec.Steps, t.Status, t.Attempt, t.Node, t.LastStep, t.CheckpointCount, t.End, t.FirstFitStep, t.Latest, t.Reason);
+        return new TrialSummary(t.TrialId, t.Algorithm, t.Lr, t.Seed, t.Steps, t.Status, t.Attempt, t.Node, t.LastStep, t.CheckpointCount, t.End, t.FirstFitStep, t.Latest, t.Reason);
     }
 }

@@ -21,6 +21,9 @@ public sealed record TrialRecord(
     int Ordinal,
     string SpecJson,
     AlgorithmKind Algorithm,
+    double Lr,
+    int Seed,
+    int Steps,
     TrialStatus Status,
     int Attempt,
     int Failures,
@@ -35,8 +38,10 @@ public sealed record TrialRecord(
 {
     public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed;
 
-    public static TrialRecord New(TrialDefinition definition, int ordinal) => new(
-        definition.TrialId, ordinal, definition.SpecJson, TrialJson.Deserialize<TrialSpec>(definition.SpecJson).Algorithm,
-        TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, StateStep: null,
+    public static TrialRecord New(TrialDefinition definition, int ordinal)
+    {
+        var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
+        return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, StateStep: null,
         End: null, FirstFitStep: null, Latest: null, Reason: null);
+    }
 }

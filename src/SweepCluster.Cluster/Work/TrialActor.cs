@@ -33,6 +33,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private (TrialStateReport Report, DateTime SentAt)? _state;
     private (IStudyMessage Message, DateTime SentAt)? _finish;
     private long _nextSequence;
+    private bool _started;
 
     public TrialActor(AssignTrial trial, IActorRef studies, WorkerOptions options)
     {
@@ -53,14 +54,17 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
             _state = (report, DateTime.UtcNow);
             _studies.Tell(report);
         });
+        Receive<Begin>(_ => StartTraining());
         Receive<Done>(done =>
         {
+            Context.Parent.Tell(TrainingEnded.Instance);
             var o = done.Outcome;
             _log.Info("Trial {0} ended: {1} at step {2}", _trial.TrialId, o.End, o.Step);
-            Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, o.End, o.Step, o.FirstFitStep, o.Final, o.Reason));
+            Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, o.End, o.Step, o.FirstFitStep, o.Final, o.Reason, TakePending()));
         });
         Receive<Crashed>(crashed =>
         {
+            Context.Parent.Tell(TrainingEnded.Instance);
             _log.Warning("Trial {0} attempt {1} threw: {2}", _trial.TrialId, _trial.Attempt, crashed.Reason);
             Finish(new TrialCrashed(_trial.StudyId, _trial.TrialId, _trial.Attempt, crashed.Reason));
         });
@@ -81,7 +85,18 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
             SendFinishWhenDrained();
         });
         Receive<FinishAck>(_ => Context.Stop(Self));
-        Receive<StopTraining>(_ => _cancellation.Cancel());
+        Receive<StopTraining>(_ =>
+        {
+            if (_started)
+            {
+                _cancellation.Cancel();
+            }
+            else if (_finish is null)
+            {
+                // Assigned but never started: hand it back untouched.
+                Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, TrialEnd.Cancelled, 0, null, null, "released before it started", []));
+            }
+        });
         Receive<Tick>(_ =>
         {
             Flush();
@@ -96,6 +111,18 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         public static readonly StopTraining Instance = new();
     }
 
+    /// <summary>Start training: the worker sends it when a slot is free.</summary>
+    public sealed record Begin
+    {
+        public static readonly Begin Instance = new();
+    }
+
+    /// <summary>To the worker: the training thread is done, its slot is free; acknowledgements may still be pending.</summary>
+    public sealed record TrainingEnded
+    {
+        public static readonly TrainingEnded Instance = new();
+    }
+
     private sealed record Produced(Checkpoint Checkpoint);
 
     private sealed record StateProduced(TrainingState State);
@@ -106,9 +133,15 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
 
     private sealed record Tick;
 
-    protected override void PreStart()
+    protected override void PreStart() => Timers.StartPeriodicTimer("tick", new Tick(), FlushInterval);
+
+    private void StartTraining()
     {
-        Timers.StartPeriodicTimer("tick", new Tick(), FlushInterval);
+        if (_started || _finish is not null)
+        {
+            return;
+        }
+        _started = true;
         var self = Self;
         var observer = new Observer(self, _credits, _cancellation.Token);
         var thread = new Thread(() => Train(self, observer))
@@ -177,6 +210,14 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         Flush();
         _finish = (message, DateTime.MinValue);
         SendFinishWhenDrained();
+    }
+
+    /// <summary>The checkpoints not batched yet: they travel with the end of the trial, stored in the same write.</summary>
+    private List<Checkpoint> TakePending()
+    {
+        var tail = _pending.ToList();
+        _pending.Clear();
+        return tail;
     }
 
     private void SendFinishWhenDrained()

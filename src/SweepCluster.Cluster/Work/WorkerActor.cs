@@ -5,9 +5,12 @@ using SweepCluster.Cluster.Protocol;
 namespace SweepCluster.Cluster.Work;
 
 /// <summary>
-/// A worker node's actor (at /user/worker). It runs at most <c>slots</c> trials at once, each in its own
+/// A worker node's actor (at /user/worker). It trains at most <c>slots</c> trials at once, each in its own
 /// <see cref="TrialActor"/> with its own training thread. It pulls work: when a coordinator announces
-/// pending trials it asks for as many as it has free slots, with one request in flight per study.
+/// pending trials it asks for what it can take, with one request in flight per study. It holds up to
+/// <c>slots</c> more trials in a local queue, so that a freed slot starts the next trial at once instead of
+/// waiting for a round trip to the coordinator; a slot is free when training ends, while its trial actor
+/// may still be waiting for the last acknowledgements.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -17,6 +20,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _studies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, string> _running = [];
+    private readonly HashSet<IActorRef> _training = [];
+    private readonly Queue<IActorRef> _queued = new();
+    private readonly Dictionary<IActorRef, DateTime> _startedAt = [];
+    private double _meanTrainingSeconds = double.PositiveInfinity;
     private readonly Dictionary<string, (IActorRef Coordinator, int Reserved)> _requests = [];
     private readonly Dictionary<string, IActorRef> _announcers = [];
 
@@ -53,9 +60,23 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             Sender.Tell(_running.Count);
         });
         Receive<GetRunningCount>(_ => Sender.Tell(_running.Count));
+        Receive<TrialActor.TrainingEnded>(_ =>
+        {
+            if (_startedAt.Remove(Sender, out var started))
+            {
+                var seconds = (DateTime.UtcNow - started).TotalSeconds;
+                _meanTrainingSeconds = double.IsInfinity(_meanTrainingSeconds) ? seconds : (0.8 * _meanTrainingSeconds) + (0.2 * seconds);
+            }
+            _training.Remove(Sender);
+            StartQueued();
+            AskAgain();
+        });
         Receive<Terminated>(t =>
         {
             _running.Remove(t.ActorRef);
+            _training.Remove(t.ActorRef);
+            _startedAt.Remove(t.ActorRef);
+            StartQueued();
             AskAgain();
         });
         Receive<RetryTick>(_ => AskAgain());
@@ -78,7 +99,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
 
-    private int Free => _options.Slots - _running.Count - _requests.Values.Sum(r => r.Reserved);
+    private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _requests.Values.Sum(r => r.Reserved);
+
+    /// <summary>
+    /// How many assigned trials to hold beyond the busy slots: enough to cover a round trip to the
+    /// coordinator when trials are short, one slot's worth when they are long (a deep queue of long trials
+    /// on one worker would leave others idle at the end of a study).
+    /// </summary>
+    private int QueueDepth => _options.Slots * (_meanTrainingSeconds < 1 ? 16 : 1);
 
     private void RequestWork(string studyId, IActorRef coordinator)
     {
@@ -107,15 +135,31 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options)), $"trial-{trial.TrialId}-{trial.Attempt}");
             Context.Watch(child);
             _running[child] = trial.StudyId;
-            _log.Info("Started trial {0} of study {1} (attempt {2}{3})", trial.TrialId, trial.StudyId, trial.Attempt, trial.ResumeState is null ? "" : ", from a saved state");
+            _queued.Enqueue(child);
         }
+        StartQueued();
         AskAgain();
+    }
+
+    private void StartQueued()
+    {
+        while (_training.Count < _options.Slots && _queued.TryDequeue(out var next))
+        {
+            if (!_running.ContainsKey(next))
+            {
+                continue;
+            }
+            _training.Add(next);
+            _startedAt[next] = DateTime.UtcNow;
+            next.Tell(TrialActor.Begin.Instance);
+            _log.Info("Started trial {0}", next.Path.Name);
+        }
     }
 }
 
 /// <summary>How a worker node runs trials.</summary>
 /// <param name="Node">This node's unique cluster address: coordinators release its trials if it is lost.</param>
-/// <param name="Slots">Trainings at once; each has its own thread.</param>
+/// <param name="Slots">Trainings at once; each has its own thread. Slots 0 trains nothing (a node that only answers).</param>
 /// <param name="SaveStateInterval">How often a running trial sends its training state to the coordinator.</param>
 /// <param name="Executor">Runs one trial's training; the engine by default, a stand-in in tests.</param>
 public sealed record WorkerOptions(string Node, int Slots, TimeSpan SaveStateInterval, ITrialExecutor Executor);
