@@ -12,6 +12,7 @@ using SweepCluster.Trials;
 
 // dotnet SweepCluster.Cluster.Benchmarks.dll overhead|ingest|turnover [size]
 var mode = args.Length > 0 ? args[0] : "all";
+var turnoverSlots = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
 int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
 var folder = Directory.CreateTempSubdirectory("sweepcluster-bench-").FullName;
 try
@@ -35,16 +36,17 @@ finally
     Directory.Delete(folder, recursive: true);
 }
 
-TrialSpec Spec(int seed, int steps, int width, int every) => new(
+TrialSpec Spec(int seed, int steps, int width, int every, double lr = 0.01) => new(
     new SyntheticDatasetSpec(100, 20, 0.1, 0, 0), new ModelSpec(2, width, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
-    AlgorithmKind.Gd, 0.01, StepForm.Dual, LrSchedule.Constant, null, null, null, steps, every, new StopSpec(0, null), seed, 1);
+    AlgorithmKind.Gd, lr, StepForm.Dual, LrSchedule.Constant, null, null, null, steps, every, new StopSpec(0, null), seed, 1);
 
-async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnlyList<TrialSpec> specs, int slots, ITrialExecutor executor)
+async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnlyList<TrialSpec> specs, int slots, ITrialExecutor executor, Action? onSubmit = null)
 {
     var store = StoreOptions.Sqlite(Path.Combine(folder, $"{study}.db"));
     var options = new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, TimeSpan.FromHours(1), executor);
     await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60));
     var trials = specs.Select(s => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s))).ToList();
+    onSubmit?.Invoke();
     var clock = Stopwatch.StartNew();
     await node.AskAsync(new StartStudy(study, null, 0, trials), TimeSpan.FromMinutes(5));
     while (true)
@@ -60,8 +62,9 @@ async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnly
 
 async Task Overhead(int count, int slots)
 {
-    // Trials of a fixed training cost (synthetic data, 2-layer width 256, 1500 full-batch steps).
-    var specs = Enumerable.Range(0, count).Select(seed => Spec(seed, 1500, 256, 100)).ToList();
+    // Trials of a fixed training cost: synthetic data, 2-layer width 256, 3000 full-batch gd steps
+    // (about 1.3 s each here), checkpoint every 100 steps.
+    var specs = Enumerable.Range(0, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
     TorchRuntime.UseThreads(1);
     var solo = TimeSpan.Zero;
     foreach (var spec in specs)
@@ -71,9 +74,11 @@ async Task Overhead(int count, int slots)
         solo += clock.Elapsed;
     }
     var ideal = solo / slots;
-    var (wall, status) = await RunStudy("overhead", specs, slots, new EngineTrialExecutor());
+    var timed = new TimedExecutor(new EngineTrialExecutor());
+    var (wall, status) = await RunStudy("overhead", specs, slots, timed, timed.Reset);
+    Console.WriteLine($"overhead: inside the cluster, training took {timed.Total.TotalSeconds / count:F2} s per trial; first trial started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted");
     Console.WriteLine($"overhead: {count} trials, mean solo time {solo.TotalSeconds / count:F2} s, {slots} slots: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
-        $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}");
+        $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}, diverged {status.Diverged}");
 }
 
 async Task Ingest(int total)
@@ -94,7 +99,7 @@ async Task Turnover(int count)
     var specs = Enumerable.Range(0, count).Select(seed => new TrialSpec(
         new SyntheticDatasetSpec(10, 2, 0.1, 0, 0), new ModelSpec(2, 2, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
         AlgorithmKind.Gd, 0.01, StepForm.Dual, LrSchedule.Constant, null, null, null, 3, 1, new StopSpec(0, null), seed, 1)).ToList();
-    var (wall, status) = await RunStudy("turnover", specs, 2, new EngineTrialExecutor());
+    var (wall, status) = await RunStudy("turnover", specs, turnoverSlots, new EngineTrialExecutor());
     Console.WriteLine($"turnover: {status.Completed} trivial trials (3 steps, 4 checkpoints each) completed and persisted in {wall.TotalSeconds:F2} s = {status.Completed / wall.TotalSeconds:F0} trials/s");
 }
 
@@ -106,6 +111,28 @@ internal sealed class Discard : ITrialObserver
 
     public void OnState(TrainingState state)
     {
+    }
+}
+
+internal sealed class TimedExecutor(ITrialExecutor inner) : ITrialExecutor
+{
+    private readonly Stopwatch _sinceCreated = Stopwatch.StartNew();
+    private long _ticks;
+    private long _firstStart = -1;
+
+    public TimeSpan Total => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
+
+    public TimeSpan FirstStart => TimeSpan.FromTicks(_firstStart);
+
+    public void Reset() => _sinceCreated.Restart();
+
+    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    {
+        Interlocked.CompareExchange(ref _firstStart, _sinceCreated.Elapsed.Ticks, -1);
+        var clock = Stopwatch.StartNew();
+        var outcome = inner.Execute(spec, resumeFrom, observer, saveStateInterval, cancellation);
+        Interlocked.Add(ref _ticks, clock.Elapsed.Ticks);
+        return outcome;
     }
 }
 

@@ -10,24 +10,27 @@ public static partial class TorchRuntime
     private const int MallocMmapThreshold = -3;
 
     private static readonly Lock Gate = new();
-    private static int _threads;
     private static bool _allocatorTuned;
 
+    [ThreadStatic]
+    private static int _threadsOfThisThread;
+
     /// <summary>
-    /// Fixes libtorch's intra-op thread count. It is one setting for the whole process, so trainings that
-    /// run side by side (one per worker slot) must agree on it; results are bit-reproducible only for a
-    /// fixed count.
+    /// Fixes libtorch's intra-op thread count for trainings on the calling thread. libtorch sets it through
+    /// OpenMP, whose setting belongs to the calling thread: a training on its own dedicated thread must set
+    /// it there, or it runs with OpenMP's default (every core) and trainings side by side oversubscribe the
+    /// machine. Results are bit-reproducible for a fixed count.
     /// </summary>
     public static void UseThreads(int threads)
     {
         lock (Gate)
         {
             TuneAllocator();
-            if (_threads != threads)
-            {
-                torch.set_num_threads(threads);
-                _threads = threads;
-            }
+        }
+        if (_threadsOfThisThread != threads)
+        {
+            torch.set_num_threads(threads);
+            _threadsOfThisThread = threads;
         }
     }
 

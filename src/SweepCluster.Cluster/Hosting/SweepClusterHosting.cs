@@ -27,6 +27,12 @@ public static class SweepClusterHosting
         // command disposes the node, which runs CoordinatedShutdown. Akka's own signal hook would tear the
         // cluster down first.
         builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
+        // A shard region retries registering with the shard coordinator at this interval (2 s by default),
+        // which a fresh one-process cluster always waits through once before its first study starts.
+        builder.AddHocon("akka.cluster.sharding.retry-interval = 200ms", HoconAddMode.Prepend);
+        // Training threads keep every core busy; Akka's timer wheel waking 100 times a second preempts them
+        // for nothing, since no timer here needs better than 50 ms.
+        builder.AddHocon("akka.scheduler.tick-duration = 50ms", HoconAddMode.Prepend);
         builder
             .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
             .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
