@@ -31,7 +31,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         new StudyInterrupted(DateTimeOffset.UnixEpoch),
         new StudyResumed(DateTimeOffset.UnixEpoch),
         new StudyFinished(DateTimeOffset.UnixEpoch),
-        new TrialStateReport("s", "t", 1, 20, [0, 1, 255]),
+        new TrialStateReport("s", "t", 1, 20, 15, [0, 1, 255]),
         new RequestWork("s", 2, "node"),
         new BatchAck("s", "t", 1, 3),
     ];

@@ -70,6 +70,18 @@ public sealed class StudyStateTests
     }
 
     [Fact]
+    public void A_state_is_stored_only_after_the_checkpoints_before_it()
+    {
+        var (state, a) = AssignOne(Started());
+        var report = new TrialStateReport("s", a.TrialId, 1, 12, 10, [1]);
+        Assert.True(state.StateIsAhead(report));
+        Assert.Empty(state.SaveState(report));
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5), Trials.At(10)])));
+        Assert.False(state.StateIsAhead(report));
+        Assert.IsType<TrialStateSaved>(Assert.Single(state.SaveState(report)));
+    }
+
+    [Fact]
     public void Messages_of_a_stale_attempt_are_ignored()
     {
         var (state, a) = AssignOne(Started());
@@ -124,7 +136,7 @@ public sealed class StudyStateTests
         var (state, a) = AssignOne(Started());
         state = Apply(state, state.Interrupt(Now));
         Assert.Empty(state.Assign(new RequestWork("s", 4, "n"), Now));
-        state = Apply(state, state.SaveState(new TrialStateReport("s", a.TrialId, 1, 20, [1, 2, 3])));
+        state = Apply(state, state.SaveState(new TrialStateReport("s", a.TrialId, 1, 20, -1, [1, 2, 3])));
         state = Apply(state, state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Cancelled, 20, null, null, "interrupted", []), Now));
         Assert.Equal(TrialStatus.Pending, state.Trials[a.TrialId].Status);
         Assert.True(StudyStatus.From(state).IsSettled);

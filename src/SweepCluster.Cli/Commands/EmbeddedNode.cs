@@ -8,11 +8,9 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>The one-process cluster of `run` and `resume`: a coordinator and local workers on a free loopback port.</summary>
 internal static class EmbeddedNode
 {
-    public static readonly TimeSpan SaveStateInterval = TimeSpan.FromSeconds(30);
-
-    public static Task<ClusterNode> StartAsync(StoreOptions store, int slots, CancellationToken cancellation) =>
+    public static Task<ClusterNode> StartAsync(StoreOptions store, int slots, TimeSpan saveStateInterval, CancellationToken cancellation) =>
         ClusterNode.StartAsync(
-            new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, SaveStateInterval, new EngineTrialExecutor()),
+            new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, saveStateInterval, new EngineTrialExecutor()),
             TimeSpan.FromSeconds(60),
             cancellation);
 }

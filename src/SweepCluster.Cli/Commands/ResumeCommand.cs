@@ -30,7 +30,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         Logging.Configure(StoreSettings.LogFolder(store), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information);
         try
         {
-            await using var node = await EmbeddedNode.StartAsync(store, settings.Slots ?? Environment.ProcessorCount, cancellationToken);
+            await using var node = await EmbeddedNode.StartAsync(store, settings.Slots ?? Environment.ProcessorCount, settings.SaveStateInterval, cancellationToken);
             if (await node.AskAsync(new ResumeStudy(settings.Study), TimeSpan.FromMinutes(2), cancellationToken) is UnknownStudy)
             {
                 CliErrors.Error($"{store.Display}: there is no study {settings.Study}");

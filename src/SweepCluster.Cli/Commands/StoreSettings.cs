@@ -11,6 +11,12 @@ public class StoreSettings : CommandSettings
     [Description("A SQLite file path or a PostgreSQL connection string (Host=...;Database=...;Username=...). Default: $SWEEPCLUSTER_STORE, else .sweepcluster/sweepcluster.db in the working directory.")]
     public string? Store { get; init; }
 
+    [CommandOption("--save-state-seconds <S>")]
+    [Description("How often a running trial sends its training state to the coordinator, in seconds (default 30). After a crash it continues from there.")]
+    public double? SaveStateSeconds { get; init; }
+
+    public TimeSpan SaveStateInterval => TimeSpan.FromSeconds(SaveStateSeconds is > 0 ? SaveStateSeconds.Value : 30);
+
     [CommandOption("--log-json")]
     [Description("Write logs (stderr and the log file) as compact JSON.")]
     public bool LogJson { get; init; }

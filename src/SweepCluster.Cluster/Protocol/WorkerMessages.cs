@@ -24,8 +24,12 @@ public sealed record CheckpointBatch(string StudyId, string TrialId, int Attempt
 
 public sealed record BatchAck(string StudyId, string TrialId, int Attempt, long Sequence) : IProtocolMessage;
 
-/// <summary>A resumable training state (safetensors bytes) of a running trial.</summary>
-public sealed record TrialStateReport(string StudyId, string TrialId, int Attempt, long Step, byte[] State) : IStudyMessage;
+/// <summary>
+/// A resumable training state (safetensors bytes) of a running trial. <see cref="CheckpointedThrough"/> is
+/// the step of the last checkpoint produced before it (-1: none): the coordinator stores the state only once
+/// that checkpoint is stored, because a run resumed from the state never produces it again.
+/// </summary>
+public sealed record TrialStateReport(string StudyId, string TrialId, int Attempt, long Step, long CheckpointedThrough, byte[] State) : IStudyMessage;
 
 public sealed record StateAck(string StudyId, string TrialId, int Attempt, long Step) : IProtocolMessage;
 

@@ -172,6 +172,11 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
 
     private void StoreState(TrialStateReport report)
     {
+        if (_state.StateIsAhead(report))
+        {
+            // Its checkpoints are not all stored yet: no acknowledgement, so the worker sends it again.
+            return;
+        }
         if (_state.SaveState(report).Count == 0)
         {
             Sender.Tell(new StateAck(report.StudyId, report.TrialId, report.Attempt, report.Step));

@@ -128,8 +128,12 @@ public sealed record StudyState(
         return fresh.Count == 0 ? [] : [new CheckpointsRecorded(batch.TrialId, batch.Attempt, fresh)];
     }
 
+    /// <summary>A state is stored once every checkpoint before it is: a run resumed from it will not produce them again.</summary>
+    public bool StateIsAhead(TrialStateReport report) =>
+        IsCurrent(report.TrialId, report.Attempt, out var trial) && trial.LastStep < report.CheckpointedThrough;
+
     public IReadOnlyList<IStudyEvent> SaveState(TrialStateReport report) =>
-        IsCurrent(report.TrialId, report.Attempt, out var trial) && report.Step > (trial.StateStep ?? -1)
+        IsCurrent(report.TrialId, report.Attempt, out var trial) && report.Step > (trial.StateStep ?? -1) && trial.LastStep >= report.CheckpointedThrough
             ? [new TrialStateSaved(report.TrialId, report.Attempt, report.Step)]
             : [];
 

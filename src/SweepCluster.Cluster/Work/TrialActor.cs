@@ -33,6 +33,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private (TrialStateReport Report, DateTime SentAt)? _state;
     private (IStudyMessage Message, DateTime SentAt)? _finish;
     private long _nextSequence;
+    private long _lastProducedStep = -1;
     private bool _started;
 
     public TrialActor(AssignTrial trial, IActorRef studies, WorkerOptions options)
@@ -42,6 +43,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         _options = options;
         Receive<Produced>(p =>
         {
+            _lastProducedStep = p.Checkpoint.Step;
             _pending.Add(p.Checkpoint);
             if (_pending.Count >= BatchSize)
             {
@@ -50,7 +52,9 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         });
         Receive<StateProduced>(s =>
         {
-            var report = new TrialStateReport(_trial.StudyId, _trial.TrialId, _trial.Attempt, s.State.Step, s.State.Safetensors);
+            // The checkpoints before the state go first: the coordinator stores a state only after them.
+            Flush();
+            var report = new TrialStateReport(_trial.StudyId, _trial.TrialId, _trial.Attempt, s.State.Step, _lastProducedStep, s.State.Safetensors);
             _state = (report, DateTime.UtcNow);
             _studies.Tell(report);
         });
