@@ -13,6 +13,13 @@ app.Configure(config =>
     config.AddCommand<ResumeCommand>("resume")
         .WithDescription("Continue an interrupted study: completed trials are kept, interrupted ones continue from their saved state.")
         .WithExample("resume", "quickstart");
+    config.AddCommand<NodeCommand>("node")
+        .WithDescription("Run a long-lived cluster node (coordinator, worker or both) until Ctrl+C or SIGTERM.")
+        .WithExample("node", "--config", "cluster-config/coordinator.yaml")
+        .WithExample("node", "--role", "worker", "--port", "4054", "--seed", "127.0.0.1:4053");
+    config.AddCommand<SubmitCommand>("submit")
+        .WithDescription("Submit a sweep to a running cluster and follow it (Ctrl+C stops following, the study goes on).")
+        .WithExample("submit", "sweeps/quickstart.yaml", "--cluster", "127.0.0.1:4053");
     config.AddCommand<StatusCommand>("status")
         .WithDescription("Studies with their trial counts by state; for one study, its trials.")
         .WithExample("status")

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +32,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Prepares the store (a clear error if it cannot be reached), starts the node and waits until it is Up in the cluster.</summary>
     public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan joinTimeout, CancellationToken cancellation = default)
     {
-        StoreConnections.Prepare(options.Store);
+        if (options.Store is { } store)
+        {
+            StoreConnections.Prepare(store);
+        }
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>().AddAkka(NodeOptions.SystemName, builder =>
             {
@@ -60,6 +65,30 @@ public sealed class ClusterNode : IAsyncDisposable
         var studies = await registry.GetAsync<StudyRegion>(cancellation);
         IActorRef? worker = options.IsWorker ? await registry.GetAsync<WorkerRegistryKey>(cancellation) : null;
         return new ClusterNode(host, system, studies, worker);
+    }
+
+    /// <summary>
+    /// Wakes every study in the journal that has not finished: a coordinator node that restarts finds its
+    /// studies asleep (entities are not remembered), and a study with no trial running would stay so.
+    /// Recovering, each releases the trials of workers that are gone and announces its pending work.
+    /// </summary>
+    public async Task<int> WakeUnfinishedStudiesAsync(CancellationToken cancellation = default)
+    {
+        var journal = Akka.Persistence.Query.PersistenceQuery.Get(System)
+            .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
+        var ids = await journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(Query.StudyJournal.PersistenceIdPrefix, StringComparison.Ordinal))
+            .RunAggregate(new List<string>(), (list, id) => { list.Add(id); return list; }, System.Materializer());
+        var woken = 0;
+        foreach (var id in ids)
+        {
+            var status = await AskAsync(new GetStudyStatus(id[Query.StudyJournal.PersistenceIdPrefix.Length..]), TimeSpan.FromMinutes(1), cancellation);
+            if (status is Study.StudyStatus { Phase: not Study.StudyPhase.Finished })
+            {
+                woken++;
+            }
+        }
+        return woken;
     }
 
     public Task<object> AskAsync(IStudyMessage message, TimeSpan timeout, CancellationToken cancellation = default) =>

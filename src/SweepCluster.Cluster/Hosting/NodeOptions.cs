@@ -9,6 +9,7 @@ namespace SweepCluster.Cluster.Hosting;
 /// <param name="Port">0 picks a free port (a one-process run).</param>
 /// <param name="PublicHost">The address other nodes use to reach this one, when it differs from <paramref name="Host"/>.</param>
 /// <param name="SeedNodes">akka.tcp://sweepcluster@host:port addresses; none means this node forms a cluster by itself.</param>
+/// <param name="Store">Where studies are persisted; coordinators need it, workers and clients do not.</param>
 public sealed record NodeOptions(
     IReadOnlyList<string> Roles,
     string Host,
@@ -16,7 +17,7 @@ public sealed record NodeOptions(
     string? PublicHost,
     IReadOnlyList<string> SeedNodes,
     int Slots,
-    StoreOptions Store,
+    StoreOptions? Store,
     TimeSpan SaveStateInterval,
     ITrialExecutor Executor)
 {

@@ -22,7 +22,10 @@ public static class SweepClusterHosting
     /// </summary>
     public static AkkaConfigurationBuilder AddSweepClusterNode(this AkkaConfigurationBuilder builder, NodeOptions options)
     {
-        var states = new TrainingStateStore(options.Store);
+        if (options.IsCoordinator && options.Store is null)
+        {
+            throw new ArgumentException("a coordinator node needs a store", nameof(options));
+        }
         // The commands own shutdown: Ctrl+C first interrupts studies through the running cluster, then the
         // command disposes the node, which runs CoordinatedShutdown. Akka's own signal hook would tear the
         // cluster down first.
@@ -36,12 +39,16 @@ public static class SweepClusterHosting
         builder
             .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
             .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
-            .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() })
-            .WithSqlPersistence(options.Store.ConnectionString, options.Store.Linq2DbProvider, autoInitialize: true);
+            .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() });
+        if (options.Store is { } store)
+        {
+            builder.WithSqlPersistence(store.ConnectionString, store.Linq2DbProvider, autoInitialize: true);
+        }
 
         var extractor = new StudyMessageExtractor();
         if (options.IsCoordinator)
         {
+            var states = new TrainingStateStore(options.Store!);
             builder.WithShardRegion<StudyRegion>(
                 "study",
                 studyId => Props.Create(() => new StudyCoordinator(studyId, states)),
