@@ -23,7 +23,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         new StudyCreated("s", "d", 2, DateTimeOffset.UnixEpoch),
         new TrialsAdded([new TrialDefinition("t", "{}")], DateTimeOffset.UnixEpoch),
         new TrialAssigned("t", 1, "node", 20, DateTimeOffset.UnixEpoch),
-        new CheckpointsRecorded("t", 1, [Trials.At(0), Trials.At(5) with { TestAccuracy = 0.5, MarginL1 = null }]),
+        new CheckpointsRecorded("t", 1, 0, [Trials.At(0), Trials.At(5) with { TestAccuracy = 0.5, MarginL1 = null }]),
         new TrialStateSaved("t", 1, 20),
         new TrialCompleted("t", 1, TrialEnd.Diverged, 7, null, Trials.At(5), "loss became NaN", DateTimeOffset.UnixEpoch),
         new TrialFailed("t", 2, "boom", false, DateTimeOffset.UnixEpoch),

@@ -56,6 +56,20 @@ public sealed class StudyStateTests
     }
 
     [Fact]
+    public void A_batch_that_overtakes_a_lost_one_waits_for_it()
+    {
+        var (state, a) = AssignOne(Started());
+        var first = new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]);
+        var second = new CheckpointBatch("s", a.TrialId, 1, 1, [Trials.At(10), Trials.At(15)]);
+        Assert.True(state.BatchIsAhead(second));
+        Assert.Empty(state.Record(second));
+        state = Apply(state, state.Record(first));
+        Assert.False(state.BatchIsAhead(second));
+        state = Apply(state, state.Record(second));
+        Assert.Equal((4L, 15L), (state.Trials[a.TrialId].CheckpointCount, state.Trials[a.TrialId].LastStep));
+    }
+
+    [Fact]
     public void The_last_checkpoints_are_stored_with_the_end_of_the_trial_once()
     {
         var (state, a) = AssignOne(Started());

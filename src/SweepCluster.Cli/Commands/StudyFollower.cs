@@ -14,7 +14,7 @@ namespace SweepCluster.Cli.Commands;
 /// </summary>
 internal sealed class StudyFollower(ClusterNode node, string studyId)
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InterruptTimeout = TimeSpan.FromMinutes(2);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -53,7 +53,11 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
                 Log.Warning("Interrupting study {Study}: running trials save their state", studyId);
                 await node.AskAsync(new InterruptStudy(studyId), AskTimeout, CancellationToken.None);
             }
-            var status = (StudyStatus)await node.AskAsync(new GetStudyStatus(studyId), AskTimeout, CancellationToken.None);
+            var status = await AskStatusAsync(interrupted ? CancellationToken.None : interrupt);
+            if (status is null)
+            {
+                continue;
+            }
             var settled = status.IsSettled && (interrupted || status.Phase == StudyPhase.Finished);
             if (settled || DateTime.UtcNow - lastShown >= every)
             {
@@ -74,6 +78,44 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
             }
         }
     }
+
+    /// <summary>
+    /// The study's status, or null after waiting out a coordinator that does not answer: while the store
+    /// is down the coordinator cannot recover, and asking again later restarts it once the store is back.
+    /// Gives up only after <see cref="StoreOutageLimit"/> of silence.
+    /// </summary>
+    private async Task<StudyStatus?> AskStatusAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            var status = (StudyStatus)await node.AskAsync(new GetStudyStatus(studyId), AskTimeout, CancellationToken.None);
+            _silentSince = null;
+            return status;
+        }
+        catch (Akka.Actor.AskTimeoutException)
+        {
+            _silentSince ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - _silentSince > StoreOutageLimit)
+            {
+                throw;
+            }
+            _backoff = _backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(Math.Min(_backoff.TotalSeconds * 2, 15));
+            Log.Warning("Study {Study}: the coordinator does not answer (is the store down?); asking again in {Seconds} s", studyId, _backoff.TotalSeconds);
+            try
+            {
+                await Task.Delay(_backoff, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: handled by the loop.
+            }
+            return null;
+        }
+    }
+
+    private static readonly TimeSpan StoreOutageLimit = TimeSpan.FromMinutes(10);
+    private DateTime? _silentSince;
+    private TimeSpan _backoff;
 
     private string ProgressLine(StudyStatus s)
     {

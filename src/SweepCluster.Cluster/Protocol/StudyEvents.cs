@@ -11,7 +11,8 @@ public sealed record TrialsAdded(IReadOnlyList<TrialDefinition> Trials, DateTime
 
 public sealed record TrialAssigned(string TrialId, int Attempt, string Node, long? FromStep, DateTimeOffset At) : IStudyEvent;
 
-public sealed record CheckpointsRecorded(string TrialId, int Attempt, IReadOnlyList<Checkpoint> Checkpoints) : IStudyEvent;
+/// <summary>Batch <see cref="Sequence"/> of an attempt was stored (-1: the checkpoints that came with the trial's end). It may hold no new checkpoint when a resumed attempt repeats steps.</summary>
+public sealed record CheckpointsRecorded(string TrialId, int Attempt, long Sequence, IReadOnlyList<Checkpoint> Checkpoints) : IStudyEvent;
 
 /// <summary>A training state was stored (in the training-state table) for the trial at this step.</summary>
 public sealed record TrialStateSaved(string TrialId, int Attempt, long Step) : IStudyEvent;

@@ -3,14 +3,16 @@ using System.Data.Common;
 namespace SweepCluster.Cluster.Storage;
 
 /// <summary>
-/// The latest training state (safetensors bytes) of each trial, stored with the study in the same
-/// database, so a trial can continue on any worker with no shared filesystem. The journal records that a
-/// state was saved (TrialStateSaved); the bytes live here because replaying megabytes of old states on
-/// every recovery would make recovery slow.
+/// Training states (safetensors bytes) of trials, stored with the study in the same database, so a trial
+/// can continue on any worker with no shared filesystem. The journal records which state counts
+/// (TrialStateSaved, written after the bytes); a trial continues from exactly that step, never from a
+/// newer row whose event was not written (its checkpoints may not be stored). Older rows are pruned once a
+/// newer one is recorded. The bytes live here because replaying megabytes of old states on every
+/// recovery would make recovery slow.
 /// </summary>
 public sealed class TrainingStateStore(StoreOptions store)
 {
-    private const string Table = "sweepcluster_training_states";
+    private const string Table = "sweepcluster_trial_states";
     private int _created;
 
     public async Task SaveAsync(string studyId, string trialId, int attempt, long step, byte[] state, CancellationToken cancellation = default)
@@ -21,8 +23,7 @@ public sealed class TrainingStateStore(StoreOptions store)
         // Keep the newest step: a late duplicate of an older state never overwrites a newer one.
         command.CommandText = $"""
             INSERT INTO {Table} (study_id, trial_id, attempt, step, state) VALUES (@study, @trial, @attempt, @step, @state)
-            ON CONFLICT (study_id, trial_id) DO UPDATE SET attempt = excluded.attempt, step = excluded.step, state = excluded.state
-            WHERE excluded.step >= {Table}.step
+            ON CONFLICT (study_id, trial_id, step) DO UPDATE SET attempt = excluded.attempt, state = excluded.state
             """;
         Add(command, "study", studyId);
         Add(command, "trial", trialId);
@@ -32,20 +33,29 @@ public sealed class TrainingStateStore(StoreOptions store)
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    public async Task<(long Step, byte[] State)?> LoadAsync(string studyId, string trialId, CancellationToken cancellation = default)
+    /// <summary>The state saved at exactly this step, or null (the trial then starts over, which is safe).</summary>
+    public async Task<byte[]?> LoadAsync(string studyId, string trialId, long step, CancellationToken cancellation = default)
     {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
         await EnsureTableAsync(connection, cancellation);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT step, state FROM {Table} WHERE study_id = @study AND trial_id = @trial";
+        command.CommandText = $"SELECT state FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step = @step";
         Add(command, "study", studyId);
         Add(command, "trial", trialId);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        if (!await reader.ReadAsync(cancellation))
-        {
-            return null;
-        }
-        return (reader.GetInt64(0), (byte[])reader.GetValue(1));
+        Add(command, "step", step);
+        return await command.ExecuteScalarAsync(cancellation) as byte[];
+    }
+
+    public async Task DeleteOlderAsync(string studyId, string trialId, long step, CancellationToken cancellation = default)
+    {
+        await using var connection = await StoreConnections.OpenAsync(store, cancellation);
+        await EnsureTableAsync(connection, cancellation);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DELETE FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step < @step";
+        Add(command, "study", studyId);
+        Add(command, "trial", trialId);
+        Add(command, "step", step);
+        await command.ExecuteNonQueryAsync(cancellation);
     }
 
     private async Task EnsureTableAsync(DbConnection connection, CancellationToken cancellation)
@@ -59,7 +69,7 @@ public sealed class TrainingStateStore(StoreOptions store)
         command.CommandText = $"""
             CREATE TABLE IF NOT EXISTS {Table} (
                 study_id TEXT NOT NULL, trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, step BIGINT NOT NULL, state {blob} NOT NULL,
-                PRIMARY KEY (study_id, trial_id))
+                PRIMARY KEY (study_id, trial_id, step))
             """;
         await command.ExecuteNonQueryAsync(cancellation);
         Volatile.Write(ref _created, 1);

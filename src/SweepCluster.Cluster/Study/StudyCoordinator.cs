@@ -39,12 +39,22 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         Command<RequestWork>(Assign);
         Command<CheckpointBatch>(batch =>
         {
+            if (_state.BatchIsAhead(batch))
+            {
+                return;
+            }
             var replyTo = Sender;
             PersistThen(_state.Record(batch), () => replyTo.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence)));
         });
         Command<TrialStateReport>(StoreState);
         Command<StateStored>(stored =>
-            PersistThen(_state.SaveState(stored.Report), () => stored.ReplyTo.Tell(new StateAck(stored.Report.StudyId, stored.Report.TrialId, stored.Report.Attempt, stored.Report.Step))));
+            PersistThen(_state.SaveState(stored.Report), () =>
+            {
+                stored.ReplyTo.Tell(new StateAck(stored.Report.StudyId, stored.Report.TrialId, stored.Report.Attempt, stored.Report.Step));
+                _states.DeleteOlderAsync(stored.Report.StudyId, stored.Report.TrialId, _state.Trials[stored.Report.TrialId].StateStep ?? 0)
+                    .PipeTo(Self, success: () => StatesPruned.Instance, failure: _ => StatesPruned.Instance);
+            }));
+        Command<StatesPruned>(_ => { });
         Command<StateStoreFailed>(failed => _log.Warning("Storing the state of trial {0} failed: {1}; the worker will send it again", failed.Report.TrialId, failed.Reason));
         Command<TrialFinished>(finished =>
         {
@@ -106,6 +116,11 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
 
     private sealed record StateStored(TrialStateReport Report, IActorRef ReplyTo);
 
+    private sealed record StatesPruned
+    {
+        public static readonly StatesPruned Instance = new();
+    }
+
     private sealed record StateStoreFailed(TrialStateReport Report, string Reason);
 
     protected override void PreStart()
@@ -163,8 +178,8 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
             var assignments = events.Cast<TrialAssigned>().Select(async a =>
             {
                 var trial = _state.Trials[a.TrialId];
-                var state = a.FromStep is null ? null : await _states.LoadAsync(_state.StudyId, a.TrialId);
-                return new AssignTrial(_state.StudyId, a.TrialId, trial.SpecJson, a.Attempt, state?.State);
+                var state = a.FromStep is { } step ? await _states.LoadAsync(_state.StudyId, a.TrialId, step) : null;
+                return new AssignTrial(_state.StudyId, a.TrialId, trial.SpecJson, a.Attempt, state);
             });
             Task.WhenAll(assignments).PipeTo(worker, success: list => new TrialsAssigned(_state.StudyId, list), failure: e => new NoWork(_state.StudyId));
         });
@@ -213,11 +228,13 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Applies the events at once, so the next command is decided on the state they make, and replies
-    /// (in <paramref name="after"/>) only once they are written: an acknowledgement always means stored.
-    /// Writes are asynchronous so that the journal can batch the writes of many trials into one
-    /// transaction. If a write fails, Akka.Persistence stops the actor and the next message recovers it
-    /// from the journal, dropping what was applied but never stored (and never acknowledged).
+    /// Writes the events, then applies them and runs <paramref name="after"/> (the reply): an
+    /// acknowledgement always means stored. Writes are sequential: while one is in flight the actor stashes
+    /// new commands, so its state is always exactly what is stored and every decision, a duplicate check
+    /// included, is made against stored facts. (Concurrent writes were measured about 10% faster but, when
+    /// the database failed mid-write, a later write could land after an earlier one failed, leaving a gap
+    /// that the duplicate check then hid: checkpoints were lost. Found by the PostgreSQL restart test.)
+    /// If a write fails, Akka.Persistence stops the actor and the next message recovers it from the journal.
     /// </summary>
     private void PersistThen(IReadOnlyList<IStudyEvent> events, Action after)
     {
@@ -226,13 +243,10 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
             after();
             return;
         }
-        foreach (var e in events)
+        var last = events[^1];
+        PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-        }
-        var last = events[^1];
-        PersistAllAsync(events, e =>
-        {
             if (ReferenceEquals(e, last))
             {
                 after();

@@ -34,15 +34,16 @@ public sealed record StudyState(
     {
         StudyCreated c => this with { Phase = StudyPhase.Running, Description = c.Description, MaxRetries = c.MaxRetries, CreatedAt = c.At },
         TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
-        TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null }) with
+        TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }) with
         {
             Pending = Pending.Remove(Trials[a.TrialId].Ordinal),
         },
         CheckpointsRecorded r => Update(r.TrialId, t => t with
         {
-            LastStep = r.Checkpoints[^1].Step,
+            LastStep = r.Checkpoints.Count > 0 ? r.Checkpoints[^1].Step : t.LastStep,
             CheckpointCount = t.CheckpointCount + r.Checkpoints.Count,
-            Latest = r.Checkpoints[^1],
+            Latest = r.Checkpoints.Count > 0 ? r.Checkpoints[^1] : t.Latest,
+            NextBatch = r.Sequence >= 0 ? r.Sequence + 1 : t.NextBatch,
         }),
         TrialStateSaved s => Update(s.TrialId, t => t with { StateStep = s.Step }),
         TrialCompleted c => Update(c.TrialId, t => t with
@@ -117,15 +118,26 @@ public sealed record StudyState(
             .ToList();
     }
 
-    /// <summary>Keeps each (trial, step) once: batches are re-sent, and a resumed attempt repeats steps.</summary>
+    /// <summary>
+    /// A batch that arrives before an earlier one of its attempt (which was lost, say while the coordinator
+    /// restarted) must wait: recording it would move the last step past the earlier batch's checkpoints,
+    /// and those would then look like duplicates. It is not acknowledged, so the worker sends both again, in order.
+    /// </summary>
+    public bool BatchIsAhead(CheckpointBatch batch) =>
+        batch.Sequence >= 0 && IsCurrent(batch.TrialId, batch.Attempt, out var trial) && batch.Sequence > trial.NextBatch;
+
+    /// <summary>
+    /// Keeps each (trial, step) once: batches of an attempt are taken in sequence (a re-sent one is a
+    /// duplicate), and a resumed attempt's repeated steps are dropped by step.
+    /// </summary>
     public IReadOnlyList<IStudyEvent> Record(CheckpointBatch batch)
     {
-        if (!IsCurrent(batch.TrialId, batch.Attempt, out var trial))
+        if (!IsCurrent(batch.TrialId, batch.Attempt, out var trial) || (batch.Sequence >= 0 && batch.Sequence != trial.NextBatch))
         {
             return [];
         }
         var fresh = batch.Checkpoints.Where(c => c.Step > trial.LastStep).OrderBy(c => c.Step).ToList();
-        return fresh.Count == 0 ? [] : [new CheckpointsRecorded(batch.TrialId, batch.Attempt, fresh)];
+        return fresh.Count == 0 && batch.Sequence < 0 ? [] : [new CheckpointsRecorded(batch.TrialId, batch.Attempt, batch.Sequence, fresh)];
     }
 
     /// <summary>A state is stored once every checkpoint before it is: a run resumed from it will not produce them again.</summary>

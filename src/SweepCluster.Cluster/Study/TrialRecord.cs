@@ -30,6 +30,7 @@ public sealed record TrialRecord(
     string? Node,
     long LastStep,
     long CheckpointCount,
+    long NextBatch,
     long? StateStep,
     TrialEnd? End,
     long? FirstFitStep,
@@ -41,7 +42,7 @@ public sealed record TrialRecord(
     public static TrialRecord New(TrialDefinition definition, int ordinal)
     {
         var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
-        return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, StateStep: null,
+        return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, NextBatch: 0, StateStep: null,
         End: null, FirstFitStep: null, Latest: null, Reason: null);
     }
 }
