@@ -61,25 +61,13 @@ public sealed class ClusterChaosTests : IDisposable
           seed: [0, 1]
         """;
 
-    private static Dictionary<string, JsonElement> Trials(string folder, string study, string? store = null)
-    {
-        var args = store is null ? new[] { "status", study, "--json" } : ["status", study, "--json", "--store", store];
-        var status = Cli.Run(folder, args);
-        Assert.True(status.ExitCode == 0, status.Stderr);
-        return JsonDocument.Parse(status.Stdout).RootElement.GetProperty("trials").EnumerateArray()
-            .ToDictionary(t => t.GetProperty("trial_id").GetString()!, t => t.Clone());
-    }
-
-    private static string WithoutWallTime(JsonElement checkpoint) =>
-        JsonSerializer.Serialize(checkpoint.EnumerateObject().Where(p => p.Name != "wall_ms").ToDictionary(p => p.Name, p => p.Value));
-
     [Fact]
     public void A_worker_killed_mid_study_loses_nothing_and_the_results_equal_an_undisturbed_run()
     {
         var reference = Directory.CreateDirectory(Path.Combine(_folder, "reference")).FullName;
         File.WriteAllText(Path.Combine(reference, "s.yaml"), Sweep("chaos"));
         Assert.Equal(0, Cli.Run(reference, "run", "s.yaml").ExitCode);
-        var expected = Trials(reference, "chaos");
+        var expected = StudyJson.Trials(reference, "chaos");
 
         var store = Path.Combine(_folder, "cluster.db");
         var coordinatorPort = FreePort();
@@ -94,7 +82,7 @@ public sealed class ClusterChaosTests : IDisposable
 
         // Kill one worker once both are training (each has one slot, there are four trials) and have saved state.
         var progress = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (DateTime.UtcNow < progress && Trials(_folder, "chaos", store).Values.Count(t => t.GetProperty("status").GetString() == "running" && t.GetProperty("last_step").GetInt64() >= 3000) < 2)
+        while (DateTime.UtcNow < progress && StudyJson.Trials(_folder, "chaos", store).Values.Count(t => t.GetProperty("status").GetString() == "running" && t.GetProperty("last_step").GetInt64() >= 3000) < 2)
         {
             Thread.Sleep(500);
         }
@@ -106,7 +94,7 @@ public sealed class ClusterChaosTests : IDisposable
         do
         {
             Thread.Sleep(2000);
-            actual = Trials(_folder, "chaos", store);
+            actual = StudyJson.Trials(_folder, "chaos", store);
         }
         while (actual.Values.Any(t => t.GetProperty("status").GetString() is "pending" or "running") && DateTime.UtcNow < deadline);
 
@@ -116,7 +104,7 @@ public sealed class ClusterChaosTests : IDisposable
         {
             Assert.Equal("completed", actual[id].GetProperty("status").GetString());
             Assert.Equal(trial.GetProperty("checkpoint_count").GetInt64(), actual[id].GetProperty("checkpoint_count").GetInt64());
-            Assert.Equal(WithoutWallTime(trial.GetProperty("latest")), WithoutWallTime(actual[id].GetProperty("latest")));
+            Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
         }
     }
 }

@@ -25,24 +25,13 @@ public sealed class CrashTests : IDisposable
           seed: [0]
         """;
 
-    private static Dictionary<string, JsonElement> Trials(string folder, string study)
-    {
-        var status = Cli.Run(folder, "status", study, "--json");
-        Assert.Equal(0, status.ExitCode);
-        return JsonDocument.Parse(status.Stdout).RootElement.GetProperty("trials").EnumerateArray()
-            .ToDictionary(t => t.GetProperty("trial_id").GetString()!, t => t.Clone());
-    }
-
-    private static string WithoutWallTime(JsonElement checkpoint) =>
-        JsonSerializer.Serialize(checkpoint.EnumerateObject().Where(p => p.Name != "wall_ms").ToDictionary(p => p.Name, p => p.Value));
-
     [Fact]
     public void A_run_killed_mid_study_resumes_to_the_results_of_an_undisturbed_run()
     {
         var reference = Directory.CreateDirectory(Path.Combine(_folder, "reference")).FullName;
         File.WriteAllText(Path.Combine(reference, "s.yaml"), Sweep("crash"));
         Assert.Equal(0, Cli.Run(reference, "run", "s.yaml").ExitCode);
-        var expected = Trials(reference, "crash");
+        var expected = StudyJson.Trials(reference, "crash");
 
         var crashed = Directory.CreateDirectory(Path.Combine(_folder, "crashed")).FullName;
         File.WriteAllText(Path.Combine(crashed, "s.yaml"), Sweep("crash"));
@@ -53,18 +42,18 @@ public sealed class CrashTests : IDisposable
             process.Kill();
         }, "run", "s.yaml", "--save-state-seconds", "1");
         Assert.NotEqual(0, killed.ExitCode);
-        var halfway = Trials(crashed, "crash");
+        var halfway = StudyJson.Trials(crashed, "crash");
         Assert.Contains(halfway.Values, t => t.GetProperty("status").GetString() != "completed");
 
         var resumed = Cli.Run(crashed, "resume", "crash");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
-        var actual = Trials(crashed, "crash");
+        var actual = StudyJson.Trials(crashed, "crash");
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (id, trial) in expected)
         {
             Assert.Equal(trial.GetProperty("checkpoint_count").GetInt64(), actual[id].GetProperty("checkpoint_count").GetInt64());
             Assert.Equal(trial.GetProperty("last_step").GetInt64(), actual[id].GetProperty("last_step").GetInt64());
-            Assert.Equal(WithoutWallTime(trial.GetProperty("latest")), WithoutWallTime(actual[id].GetProperty("latest")));
+            Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
         }
     }
 }

@@ -33,16 +33,9 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             var slots = settings.Slots ?? Environment.ProcessorCount;
             Log.Information("Running study {Study} ({Trials} trials) on {Slots} local slots, store {Store}", sweep.Study, sweep.Trials.Count, slots, store.Display);
             await using var node = await EmbeddedNode.StartAsync(store, slots, settings.SaveStateInterval, cancellationToken);
-            var trials = sweep.Trials.Select(t => new TrialDefinition(t.Id, TrialJson.Serialize(t.Spec))).ToList();
-            var reply = await node.AskAsync(new StartStudy(sweep.Study, sweep.Description, sweep.MaxRetries, trials), TimeSpan.FromMinutes(2), cancellationToken);
-            switch (reply)
+            if (await StudySubmission.SubmitAsync(node, sweep, cancellationToken) is { } refused)
             {
-                case StudyRejected rejected:
-                    CliErrors.Error($"{settings.File}: study {sweep.Study}: {rejected.Reason}");
-                    return ExitCodes.InvalidInput;
-                case StudyStarted started:
-                    Log.Information("Study {Study}: {Added} new trials, {Known} in all", sweep.Study, started.TrialsAdded, started.TrialsKnown);
-                    break;
+                return refused;
             }
             return await FollowedRun.FollowAsync(node, sweep.Study, cancellationToken);
         }

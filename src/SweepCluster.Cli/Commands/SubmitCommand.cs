@@ -43,15 +43,9 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             // A client node: no role, no store; it reaches the coordinators through a shard region proxy.
             var options = new NodeOptions(["client"], "127.0.0.1", 0, null, [NodeCommand.SeedAddress(settings.Cluster)], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor());
             await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60), cancellationToken);
-            var trials = sweep.Trials.Select(t => new TrialDefinition(t.Id, TrialJson.Serialize(t.Spec))).ToList();
-            switch (await node.AskAsync(new StartStudy(sweep.Study, sweep.Description, sweep.MaxRetries, trials), TimeSpan.FromMinutes(2), cancellationToken))
+            if (await StudySubmission.SubmitAsync(node, sweep, cancellationToken) is { } refused)
             {
-                case StudyRejected rejected:
-                    CliErrors.Error($"{settings.File}: study {sweep.Study}: {rejected.Reason}");
-                    return ExitCodes.InvalidInput;
-                case StudyStarted started:
-                    Log.Warning("Submitted study {Study}: {Added} new trials, {Known} in all", sweep.Study, started.TrialsAdded, started.TrialsKnown);
-                    break;
+                return refused;
             }
             if (settings.Detach)
             {

@@ -27,12 +27,17 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (IActorRef Coordinator, int Reserved)> _requests = [];
     private readonly Dictionary<string, IActorRef> _announcers = [];
 
+    // Studies told to stop and not announced since: an assignment for them that was already on its way
+    // is handed back at once instead of trained.
+    private readonly HashSet<string> _stopped = [];
+
     public WorkerActor(WorkerOptions options, IActorRef studies)
     {
         _options = options;
         _studies = studies;
         Receive<WorkAvailable>(available =>
         {
+            _stopped.Remove(available.StudyId);
             _announcers[available.StudyId] = Sender;
             RequestWork(available.StudyId, Sender);
         });
@@ -44,6 +49,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<StopTrials>(stop =>
         {
+            _stopped.Add(stop.StudyId);
             _announcers.Remove(stop.StudyId);
             foreach (var (child, study) in _running.Where(r => r.Value == stop.StudyId))
             {
@@ -135,6 +141,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options)), $"trial-{trial.TrialId}-{trial.Attempt}");
             Context.Watch(child);
             _running[child] = trial.StudyId;
+            if (_stopped.Contains(trial.StudyId))
+            {
+                child.Tell(TrialActor.StopTraining.Instance);
+                continue;
+            }
             _queued.Enqueue(child);
         }
         StartQueued();
