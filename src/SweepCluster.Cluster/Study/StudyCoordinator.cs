@@ -37,9 +37,11 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
 
         Command<StartStudy>(Start);
         Command<RequestWork>(Assign);
+        // A worker's message for a study this coordinator does not know is never acknowledged: the study
+        // exists (the trial was assigned), so this incarnation has not got its journal; the worker tries again.
         Command<CheckpointBatch>(batch =>
         {
-            if (_state.BatchIsAhead(batch))
+            if (!_state.Exists || _state.BatchIsAhead(batch))
             {
                 return;
             }
@@ -58,6 +60,10 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         Command<StateStoreFailed>(failed => _log.Warning("Storing the state of trial {0} failed: {1}; the worker will send it again", failed.Report.TrialId, failed.Reason));
         Command<TrialFinished>(finished =>
         {
+            if (!_state.Exists)
+            {
+                return;
+            }
             var replyTo = Sender;
             PersistThen(_state.Finish(finished, Now), () =>
             {
@@ -67,6 +73,10 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         });
         Command<TrialCrashed>(crashed =>
         {
+            if (!_state.Exists)
+            {
+                return;
+            }
             var replyTo = Sender;
             PersistThen(_state.Crash(crashed, Now), () =>
             {
@@ -187,7 +197,7 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
 
     private void StoreState(TrialStateReport report)
     {
-        if (_state.StateIsAhead(report))
+        if (!_state.Exists || _state.StateIsAhead(report))
         {
             // Its checkpoints are not all stored yet: no acknowledgement, so the worker sends it again.
             return;
