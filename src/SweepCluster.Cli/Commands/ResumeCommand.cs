@@ -22,7 +22,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var store = settings.ResolveStore();
-        if (store.SqliteFolder is not null && !File.Exists(store.Display))
+        if (!store.MayHoldStudies)
         {
             CliErrors.Error($"{store.Display}: no store here, so no study {settings.Study} to resume");
             return ExitCodes.InvalidInput;

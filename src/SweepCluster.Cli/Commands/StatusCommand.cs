@@ -24,7 +24,7 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var store = settings.ResolveStore();
-        if (store.SqliteFolder is not null && !File.Exists(store.Display))
+        if (!store.MayHoldStudies)
         {
             if (settings.Study is not null)
             {

@@ -76,9 +76,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         var journal = Akka.Persistence.Query.PersistenceQuery.Get(System)
             .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
-        var ids = await journal.CurrentPersistenceIds()
-            .Where(id => id.StartsWith(Query.StudyJournal.PersistenceIdPrefix, StringComparison.Ordinal))
-            .RunAggregate(new List<string>(), (list, id) => { list.Add(id); return list; }, System.Materializer());
+        var ids = await Query.StudyJournal.StudyPersistenceIdsAsync(journal, System.Materializer());
         var woken = 0;
         foreach (var id in ids)
         {

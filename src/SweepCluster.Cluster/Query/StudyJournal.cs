@@ -23,6 +23,16 @@ public static class StudyJournal
 {
     public const string PersistenceIdPrefix = "study-";
 
+    /// <summary>The persistence ids of every study in the journal.</summary>
+    public static Task<List<string>> StudyPersistenceIdsAsync(SqlReadJournal journal, IMaterializer materializer) =>
+        journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal))
+            .RunAggregate(new List<string>(), (list, id) =>
+            {
+                list.Add(id);
+                return list;
+            }, materializer);
+
     public static async Task<IReadOnlyList<StudyState>> ReadAsync(StoreOptions store, string? studyId, CancellationToken cancellation = default)
     {
         StoreConnections.Prepare(store);
@@ -44,7 +54,7 @@ public static class StudyJournal
             var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
             var ids = studyId is not null
                 ? [PersistenceIdPrefix + studyId]
-                : await journal.CurrentPersistenceIds().Where(id => id.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal)).RunAggregate(new List<string>(), (list, id) => { list.Add(id); return list; }, materializer);
+                : await StudyPersistenceIdsAsync(journal, materializer);
             var studies = new List<StudyState>();
             foreach (var id in ids.Order(StringComparer.Ordinal))
             {

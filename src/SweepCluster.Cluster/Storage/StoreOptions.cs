@@ -66,6 +66,9 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
         return builder.ToString();
     }
 
+    /// <summary>False only for a SQLite store whose file was never created (nothing was ever run with it).</summary>
+    public bool MayHoldStudies => Kind != StoreKind.Sqlite || File.Exists(Display);
+
     /// <summary>The SQLite file's folder, when the store is SQLite.</summary>
     public string? SqliteFolder => Kind == StoreKind.Sqlite ? Path.GetDirectoryName(Display) : null;
 }

@@ -15,47 +15,45 @@ public sealed class TrainingStateStore(StoreOptions store)
     private const string Table = "sweepcluster_trial_states";
     private int _created;
 
-    public async Task SaveAsync(string studyId, string trialId, int attempt, long step, byte[] state, CancellationToken cancellation = default)
-    {
-        await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await EnsureTableAsync(connection, cancellation);
-        await using var command = connection.CreateCommand();
-        // Keep the newest step: a late duplicate of an older state never overwrites a newer one.
-        command.CommandText = $"""
+    public Task SaveAsync(string studyId, string trialId, int attempt, long step, byte[] state, CancellationToken cancellation = default) =>
+        RunAsync(
+            $"""
             INSERT INTO {Table} (study_id, trial_id, attempt, step, state) VALUES (@study, @trial, @attempt, @step, @state)
             ON CONFLICT (study_id, trial_id, step) DO UPDATE SET attempt = excluded.attempt, state = excluded.state
-            """;
-        Add(command, "study", studyId);
-        Add(command, "trial", trialId);
-        Add(command, "attempt", attempt);
-        Add(command, "step", step);
-        Add(command, "state", state);
-        await command.ExecuteNonQueryAsync(cancellation);
-    }
+            """,
+            command => command.ExecuteNonQueryAsync(cancellation),
+            cancellation,
+            ("study", studyId), ("trial", trialId), ("attempt", attempt), ("step", step), ("state", state));
 
     /// <summary>The state saved at exactly this step, or null (the trial then starts over, which is safe).</summary>
-    public async Task<byte[]?> LoadAsync(string studyId, string trialId, long step, CancellationToken cancellation = default)
-    {
-        await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await EnsureTableAsync(connection, cancellation);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT state FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step = @step";
-        Add(command, "study", studyId);
-        Add(command, "trial", trialId);
-        Add(command, "step", step);
-        return await command.ExecuteScalarAsync(cancellation) as byte[];
-    }
+    public async Task<byte[]?> LoadAsync(string studyId, string trialId, long step, CancellationToken cancellation = default) =>
+        await RunAsync(
+            $"SELECT state FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step = @step",
+            command => command.ExecuteScalarAsync(cancellation),
+            cancellation,
+            ("study", studyId), ("trial", trialId), ("step", step)) as byte[];
 
-    public async Task DeleteOlderAsync(string studyId, string trialId, long step, CancellationToken cancellation = default)
+    public Task DeleteOlderAsync(string studyId, string trialId, long step, CancellationToken cancellation = default) =>
+        RunAsync(
+            $"DELETE FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step < @step",
+            command => command.ExecuteNonQueryAsync(cancellation),
+            cancellation,
+            ("study", studyId), ("trial", trialId), ("step", step));
+
+    private async Task<T> RunAsync<T>(string sql, Func<DbCommand, Task<T>> execute, CancellationToken cancellation, params (string Name, object Value)[] parameters)
     {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
         await EnsureTableAsync(connection, cancellation);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"DELETE FROM {Table} WHERE study_id = @study AND trial_id = @trial AND step < @step";
-        Add(command, "study", studyId);
-        Add(command, "trial", trialId);
-        Add(command, "step", step);
-        await command.ExecuteNonQueryAsync(cancellation);
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return await execute(command);
     }
 
     private async Task EnsureTableAsync(DbConnection connection, CancellationToken cancellation)
@@ -73,13 +71,5 @@ public sealed class TrainingStateStore(StoreOptions store)
             """;
         await command.ExecuteNonQueryAsync(cancellation);
         Volatile.Write(ref _created, 1);
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -24,7 +24,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Queue<IActorRef> _queued = new();
     private readonly Dictionary<IActorRef, DateTime> _startedAt = [];
     private double _meanTrainingSeconds = double.PositiveInfinity;
-    private readonly Dictionary<string, (IActorRef Coordinator, int Reserved)> _requests = [];
+    private readonly Dictionary<string, int> _reservedByStudy = [];
     private readonly Dictionary<string, IActorRef> _announcers = [];
 
     // Studies told to stop and not announced since: an assignment for them that was already on its way
@@ -44,7 +44,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<TrialsAssigned>(Start);
         Receive<NoWork>(none =>
         {
-            _requests.Remove(none.StudyId);
+            _reservedByStudy.Remove(none.StudyId);
             _announcers.Remove(none.StudyId);
         });
         Receive<StopTrials>(stop =>
@@ -105,7 +105,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
 
-    private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _requests.Values.Sum(r => r.Reserved);
+    private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _reservedByStudy.Values.Sum();
 
     /// <summary>
     /// How many assigned trials to hold beyond the busy slots: enough to cover a round trip to the
@@ -117,11 +117,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private void RequestWork(string studyId, IActorRef coordinator)
     {
         var free = Free;
-        if (free <= 0 || _requests.ContainsKey(studyId))
+        if (free <= 0 || _reservedByStudy.ContainsKey(studyId))
         {
             return;
         }
-        _requests[studyId] = (coordinator, free);
+        _reservedByStudy[studyId] = free;
         coordinator.Tell(new RequestWork(studyId, free, _options.Node));
     }
 
@@ -135,7 +135,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void Start(TrialsAssigned assigned)
     {
-        _requests.Remove(assigned.StudyId);
+        _reservedByStudy.Remove(assigned.StudyId);
         foreach (var trial in assigned.Trials)
         {
             var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options)), $"trial-{trial.TrialId}-{trial.Attempt}");

@@ -29,7 +29,7 @@ public static class CheckpointMetrics
         using var scope = NewDisposeScope();
         var minMargin = margins.min().item<double>();
         var softMin = -(-margins).logsumexp(0).item<double>();
-        var accuracy = margins.gt(0).to(ScalarType.Float64).mean().item<double>();
+        var accuracy = Accuracy(margins);
         double? Normalized(double value, double norm) => Finite(value / Math.Pow(norm, depth));
         return new Checkpoint(
             step,
