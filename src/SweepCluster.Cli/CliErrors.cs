@@ -28,6 +28,11 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.InvalidInput;
         }
+        catch (SweepCluster.Query.QueryException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
         catch (SweepCluster.Cluster.Storage.StoreUnavailableException e)
         {
             Error(e.Message);

@@ -24,6 +24,22 @@ app.Configure(config =>
         .WithDescription("Studies with their trial counts by state; for one study, its trials.")
         .WithExample("status")
         .WithExample("status", "quickstart", "--json");
+    config.AddCommand<ResultsCommand>("results")
+        .WithDescription("Final (or at a step, or at fit) metrics aggregated over seeds, grouped by the swept keys: mean, std, min, max, count.")
+        .WithExample("results", "quickstart")
+        .WithExample("results", "quickstart", "--metric", "margin_l2,margin_linf", "--at", "fit", "--format", "csv")
+        .WithExample("results", "quickstart", "--best", "margin_l2");
+    config.AddCommand<CurvesCommand>("curves")
+        .WithDescription("Every checkpoint of the chosen trials, at full resolution, as CSV, JSON lines or Parquet.")
+        .WithExample("curves", "quickstart", "--out", "quickstart.parquet")
+        .WithExample("curves", "quickstart", "--where", "algorithm=sign", "--format", "jsonl");
+    config.AddCommand<PlotCommand>("plot")
+        .WithDescription("A metric against the step: mean and a standard-deviation band over seeds, one line per group (default: per algorithm).")
+        .WithExample("plot", "quickstart", "--metric", "margin_l2", "--out", "margin_l2.png")
+        .WithExample("plot", "quickstart", "--metric", "margin_linf", "--log-steps", "--out", "margin_linf.svg");
+    config.AddCommand<ProjectCommand>("project")
+        .WithDescription("Bring the query tables up to date with the journal, or rebuild them from it (--rebuild).")
+        .WithExample("project", "--rebuild");
     config.AddCommand<ValidateCommand>("validate")
         .WithDescription("Check a sweep file without running it. Errors name the file, line, column and key; exit code 2.")
         .WithExample("validate", "sweeps/quickstart.yaml");

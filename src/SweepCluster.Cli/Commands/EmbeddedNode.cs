@@ -2,6 +2,7 @@ using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Work;
+using SweepCluster.Query.Projection;
 
 namespace SweepCluster.Cli.Commands;
 
@@ -12,5 +13,6 @@ internal static class EmbeddedNode
         ClusterNode.StartAsync(
             new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, saveStateInterval, new EngineTrialExecutor()),
             TimeSpan.FromSeconds(60),
+            LiveProjection.On(store),
             cancellation);
 }

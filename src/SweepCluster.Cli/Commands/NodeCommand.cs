@@ -7,6 +7,7 @@ using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Work;
+using SweepCluster.Query.Projection;
 using SweepCluster.Trials.Yaml;
 
 namespace SweepCluster.Cli.Commands;
@@ -69,7 +70,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             var options = new NodeOptions(roles.ToList(), host, port, publicHost, seeds, slots, store, saveState, new EngineTrialExecutor());
             Log.Information("Starting a {Roles} node on {Host}:{Port} (public {Public}), seeds [{Seeds}], {Slots} slots, store {Store}",
                 string.Join("+", roles), host, port, publicHost ?? host, string.Join(", ", seeds), roles.Contains(ClusterRoles.Worker) ? slots : 0, store?.Display ?? "none");
-            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromMinutes(2), cancellationToken);
+            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromMinutes(2), store is null ? null : LiveProjection.On(store), cancellationToken);
             if (isCoordinator)
             {
                 var woken = await node.WakeUnfinishedStudiesAsync(cancellationToken);

@@ -2,7 +2,8 @@ using System.ComponentModel;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SweepCluster.Cluster.Query;
+using SweepCluster.Query.Projection;
+using SweepCluster.Query.ReadModel;
 using SweepCluster.Cluster.Study;
 using SweepCluster.Trials;
 
@@ -34,7 +35,13 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             Console.WriteLine(settings.Json ? "[]" : $"No studies: {store.Display} does not exist yet.");
             return ExitCodes.Success;
         }
-        var studies = (await StudyJournal.ReadAsync(store, settings.Study, cancellationToken)).Select(StudyStatus.From).ToList();
+        await ReadModelSync.EnsureCurrentAsync(store, cancellationToken);
+        var reader = new ReadModelReader(store);
+        var studies = new List<StudyStatus>();
+        foreach (var row in await reader.StudiesAsync(settings.Study, cancellationToken))
+        {
+            studies.Add((await reader.StatusAsync(row.StudyId, cancellationToken))!);
+        }
         if (settings.Study is not null && studies.Count == 0)
         {
             CliErrors.Error($"{store.Display}: there is no study {settings.Study}");

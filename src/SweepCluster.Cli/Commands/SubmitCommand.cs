@@ -42,7 +42,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         {
             // A client node: no role, no store; it reaches the coordinators through a shard region proxy.
             var options = new NodeOptions(["client"], "127.0.0.1", 0, null, [NodeCommand.SeedAddress(settings.Cluster)], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor());
-            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60), cancellationToken);
+            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60), cancellation: cancellationToken);
             if (await StudySubmission.SubmitAsync(node, sweep, cancellationToken) is { } refused)
             {
                 return refused;

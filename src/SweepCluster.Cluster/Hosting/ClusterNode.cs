@@ -30,7 +30,8 @@ public sealed class ClusterNode : IAsyncDisposable
     public IActorRef? Worker { get; }
 
     /// <summary>Prepares the store (a clear error if it cannot be reached), starts the node and waits until it is Up in the cluster.</summary>
-    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan joinTimeout, CancellationToken cancellation = default)
+    /// <param name="configure">Adds to the node's actor system (the read side's live projection, say).</param>
+    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan joinTimeout, Action<AkkaConfigurationBuilder>? configure = null, CancellationToken cancellation = default)
     {
         if (options.Store is { } store)
         {
@@ -45,6 +46,7 @@ public sealed class ClusterNode : IAsyncDisposable
                     loggers.AddLogger<SerilogLogger>();
                 });
                 builder.AddSweepClusterNode(options);
+                configure?.Invoke(builder);
             }))
             .Build();
         await host.StartAsync(cancellation);

@@ -42,7 +42,7 @@ public static class SweepClusterHosting
             .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() });
         if (options.Store is { } store)
         {
-            builder.WithSqlPersistence(store.ConnectionString, store.Linq2DbProvider, autoInitialize: true);
+            builder.WithStudyPersistence(store);
         }
 
         var extractor = new StudyMessageExtractor();
@@ -86,4 +86,12 @@ public static class SweepClusterHosting
         }
         return builder;
     }
+
+    /// <summary>SQL persistence on the store, with study events tagged for the read side.</summary>
+    public static AkkaConfigurationBuilder WithStudyPersistence(this AkkaConfigurationBuilder builder, StoreOptions store) =>
+        builder.WithSqlPersistence(
+            store.ConnectionString,
+            store.Linq2DbProvider,
+            autoInitialize: true,
+            journalBuilder: journal => journal.AddWriteEventAdapter<StudyEventTagger>("study-event-tagger", [typeof(IStudyEvent)]));
 }

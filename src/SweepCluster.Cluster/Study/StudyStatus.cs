@@ -21,22 +21,25 @@ public sealed record StudyStatus(
     /// <summary>How far the study is, 0 to 1: finished trials count whole, others by their last recorded step.</summary>
     public double Progress => Total == 0 ? 1 : Trials.Sum(t => t.Status is TrialStatus.Completed or TrialStatus.Failed ? 1.0 : Math.Clamp((t.LastStep + 1.0) / (t.Steps + 1.0), 0, 1)) / Total;
 
-    public static StudyStatus From(StudyState state)
+    public static StudyStatus From(StudyState state) =>
+        Create(state.StudyId, state.Phase, state.Description, state.Trials.Values.OrderBy(t => t.Ordinal).Select(Summary).ToList(), state.CreatedAt, state.FinishedAt);
+
+    /// <summary>Counts and best margins of a study whose trials are listed in order.</summary>
+    public static StudyStatus Create(string studyId, StudyPhase phase, string? description, IReadOnlyList<TrialSummary> trials, DateTimeOffset? createdAt, DateTimeOffset? finishedAt)
     {
-        var trials = state.Trials.Values.OrderBy(t => t.Ordinal).Select(Summary).ToList();
         var best = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g => new AlgorithmBest(
             g.Key,
             g.Max(t => t.Latest?.MarginL1),
             g.Max(t => t.Latest?.MarginL2),
             g.Max(t => t.Latest?.MarginLinf))).ToList();
         return new StudyStatus(
-            state.StudyId, state.Phase, state.Description, trials.Count,
+            studyId, phase, description, trials.Count,
             trials.Count(t => t.Status == TrialStatus.Pending),
             trials.Count(t => t.Status == TrialStatus.Running),
             trials.Count(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Failed),
-            trials, best, state.CreatedAt, state.FinishedAt);
+            trials, best, createdAt, finishedAt);
     }
 
     private static TrialSummary Summary(TrialRecord t)

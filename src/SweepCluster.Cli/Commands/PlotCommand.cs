@@ -1,0 +1,69 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using SweepCluster.Query;
+using SweepCluster.Query.Plots;
+using SweepCluster.Query.Results;
+
+namespace SweepCluster.Cli.Commands;
+
+public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<STUDY>")]
+        public string Study { get; init; } = "";
+
+        [CommandOption("--metric <NAME>")]
+        [Description("The checkpoint field on the y axis (default margin_l2).")]
+        public string Metric { get; init; } = "margin_l2";
+
+        [CommandOption("--out <FILE>")]
+        [Description("The figure: FILE.png or FILE.svg. Required.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--group-by <KEYS>")]
+        [Description("Comma-separated trial keys; one line per group (default algorithm).")]
+        public string[]? GroupBy { get; init; }
+
+        [CommandOption("--where <KEY=VALUE>")]
+        [Description("Only trials whose key has this value. Repeat for several conditions.")]
+        public string[]? Where { get; init; }
+
+        [CommandOption("--log-steps")]
+        [Description("A logarithmic step axis (step 0 is left out).")]
+        public bool LogSteps { get; init; }
+
+        [CommandOption("--title <TEXT>")]
+        [Description("The figure's title (default: the study and the metric).")]
+        public string? Title { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Out is not { } path)
+        {
+            throw new QueryException("--out FILE.png or FILE.svg is required");
+        }
+        if (Path.GetExtension(path).ToLowerInvariant() is not (".png" or ".svg"))
+        {
+            throw new QueryException($"--out {path}: the plot is written as .png or .svg");
+        }
+        var reader = await QueryStore.OpenAsync(settings, settings.Study, cancellationToken);
+        var groupBy = QueryStore.List(settings.GroupBy) is { Count: > 0 } keys ? keys : ["algorithm"];
+        var bands = await new PlotQuery(reader).BandsAsync(settings.Study, settings.Metric, groupBy, (settings.Where ?? []).Select(Filter.Parse).ToList(), cancellationToken);
+        var title = settings.Title ?? $"{settings.Study}: {settings.Metric}, mean ± std over seeds";
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Environment.ProcessId}.{Path.GetFileName(full)}");
+        try
+        {
+            CurvePlot.Save(bands, settings.Metric, title, settings.LogSteps, temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+        Console.Error.WriteLine($"wrote {path}: {bands.Count} groups, {bands.Sum(b => b.Trials)} trials");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,59 @@
+using SweepCluster.Query.ReadModel;
+using SweepCluster.Query.Results;
+
+namespace SweepCluster.Query.Curves;
+
+/// <summary>Every checkpoint of the chosen trials, at full resolution, with each trial's swept keys.</summary>
+public sealed class CurvesQuery(ReadModelReader reader)
+{
+    /// <summary>
+    /// The swept keys (every key that varies in the study, seed included) and the chosen trials' parameters.
+    /// A key named like a checkpoint field (the step form, <c>step</c>) is written as <c>config.step</c>.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Keys, IReadOnlyList<bool> Numeric, Dictionary<string, IReadOnlyList<ParameterValue>> Trials)> SelectAsync(
+        string studyId, IReadOnlyList<Filter> where, IReadOnlyCollection<string> trialIds, CancellationToken cancellation = default)
+    {
+        var trials = await reader.TrialsAsync(studyId, cancellation);
+        if (trials.Count == 0 && (await reader.StudiesAsync(studyId, cancellation)).Count == 0)
+        {
+            throw new QueryException($"there is no study '{studyId}'");
+        }
+        foreach (var id in trialIds.Where(id => trials.All(t => t.TrialId != id)))
+        {
+            throw new QueryException($"study '{studyId}' has no trial '{id}'");
+        }
+        var parameters = trials.Select(t => (IReadOnlyDictionary<string, ParameterValue>)TrialParameters.Flatten(t.SpecJson)).ToList();
+        var known = parameters.SelectMany(p => p.Keys).ToHashSet(StringComparer.Ordinal);
+        foreach (var filter in where.Where(w => !known.Contains(w.Key)))
+        {
+            throw new QueryException($"unknown key '{filter.Key}' in study '{studyId}'; its keys are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+        var keys = TrialParameters.Varying(parameters);
+        var chosen = new Dictionary<string, IReadOnlyList<ParameterValue>>(StringComparer.Ordinal);
+        for (var i = 0; i < trials.Count; i++)
+        {
+            var p = parameters[i];
+            if ((trialIds.Count == 0 || trialIds.Contains(trials[i].TrialId)) && where.All(w => TrialParameters.Value(p, w.Key).Matches(w.Value)))
+            {
+                chosen[trials[i].TrialId] = keys.Select(k => TrialParameters.Value(p, k)).ToList();
+            }
+        }
+        var numeric = keys.Select((_, k) => ParquetCurveWriter.IsNumeric(chosen.Values.Select(v => v[k]))).ToList();
+        return (keys.Select(ColumnName).ToList(), numeric, chosen);
+    }
+
+    public static string ColumnName(string key) => CheckpointFields.Exists(key) || key == "trial_id" ? "config." + key : key;
+
+    /// <summary>Writes the chosen trials' checkpoints and returns how many rows were written.</summary>
+    public async Task<long> WriteAsync(string studyId, Dictionary<string, IReadOnlyList<ParameterValue>> trials, ICurveWriter writer, CancellationToken cancellation = default)
+    {
+        long rows = 0;
+        await foreach (var (trialId, checkpoint) in reader.CheckpointsAsync(studyId, trials.Keys.ToHashSet(StringComparer.Ordinal), cancellation))
+        {
+            await writer.WriteAsync(new CurveRow(trialId, trials[trialId], checkpoint), cancellation);
+            rows++;
+        }
+        await writer.CompleteAsync(cancellation);
+        return rows;
+    }
+}

@@ -1,0 +1,56 @@
+using ScottPlot;
+using ScottPlot.TickGenerators;
+
+namespace SweepCluster.Query.Plots;
+
+/// <summary>Mean curves with a one-standard-deviation band, one line per group, against the step; PNG or SVG.</summary>
+public static class CurvePlot
+{
+    public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, int width = 1000, int height = 620)
+    {
+        var plot = new Plot();
+        foreach (var band in bands)
+        {
+            // A log axis has no place for step 0.
+            var keep = Enumerable.Range(0, band.Steps.Length).Where(i => !logSteps || band.Steps[i] > 0).ToArray();
+            if (keep.Length == 0)
+            {
+                continue;
+            }
+            var xs = keep.Select(i => logSteps ? Math.Log10(band.Steps[i]) : band.Steps[i]).ToArray();
+            var mean = keep.Select(i => band.Mean[i]).ToArray();
+            var line = plot.Add.ScatterLine(xs, mean);
+            line.LegendText = $"{band.Label} (n={band.Trials})";
+            line.LineWidth = 2;
+            var fill = plot.Add.FillY(xs, keep.Select(i => band.Mean[i] - band.Std[i]).ToArray(), keep.Select(i => band.Mean[i] + band.Std[i]).ToArray());
+            fill.FillColor = line.Color.WithAlpha(0.2);
+            fill.LineWidth = 0;
+        }
+        plot.Title(title);
+        plot.XLabel(logSteps ? "step (log scale)" : "step");
+        plot.YLabel(metric);
+        if (logSteps)
+        {
+            plot.Axes.Bottom.TickGenerator = new NumericAutomatic
+            {
+                MinorTickGenerator = new LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = v => Math.Pow(10, v).ToString("G6", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.Font.Set("DejaVu Sans");
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        switch (extension)
+        {
+            case ".png":
+                plot.SavePng(path, width, height);
+                break;
+            case ".svg":
+                plot.SaveSvg(path, width, height);
+                break;
+            default:
+                throw new QueryException($"--out {path}: the plot is written as .png or .svg, not '{extension}'");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using SweepCluster.Cluster.Storage;
+using SweepCluster.Cluster.Study;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Query.ReadModel;
+
+/// <summary>Where in a trial's life a query looks: its last checkpoint, a given step, or the first checkpoint at 100% training accuracy.</summary>
+public abstract record CheckpointAt
+{
+    public sealed record Last : CheckpointAt;
+
+    public sealed record AtStep(long Value) : CheckpointAt;
+
+    public sealed record FirstFit : CheckpointAt;
+}
+
+/// <summary>Reads the query tables; never the journal.</summary>
+public sealed class ReadModelReader(StoreOptions store)
+{
+    private static readonly string CheckpointSelect = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(c => "c." + c));
+
+    public async Task<IReadOnlyList<StudyRow>> StudiesAsync(string? studyId = null, CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"SELECT study_id, description, phase, max_retries, created_at, finished_at FROM {ReadModelSchema.Studies}"
+            + (studyId is null ? "" : " WHERE study_id = @s") + " ORDER BY study_id",
+            ("s", studyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var studies = new List<StudyRow>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            studies.Add(new StudyRow(reader.GetString(0), Sql.NullableString(reader, 1), EnumNames.Parse<StudyPhase>(reader.GetString(2)), reader.GetInt32(3),
+                Time(Sql.NullableString(reader, 4)), Time(Sql.NullableString(reader, 5))));
+        }
+        return studies;
+    }
+
+    /// <summary>A study's trials in the order they were added, each with its latest checkpoint.</summary>
+    public async Task<IReadOnlyList<TrialRow>> TrialsAsync(string studyId, CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"""
+            SELECT t.trial_id, t.ordinal, t.spec_json, t.algorithm, t.lr, t.seed, t.steps, t.status, t.attempt, t.failures, t.node,
+                   t.last_step, t.checkpoint_count, t.end_kind, t.first_fit_step, t.reason, {CheckpointSelect}
+            FROM {ReadModelSchema.Trials} t
+            LEFT JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
+            WHERE t.study_id = @s ORDER BY t.ordinal
+            """,
+            ("s", studyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var trials = new List<TrialRow>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            trials.Add(new TrialRow(
+                reader.GetString(0), reader.GetInt32(1), reader.GetString(2), EnumNames.Parse<AlgorithmKind>(reader.GetString(3)), reader.GetDouble(4),
+                reader.GetInt32(5), reader.GetInt32(6), EnumNames.Parse<TrialStatus>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9),
+                Sql.NullableString(reader, 10), reader.GetInt64(11), reader.GetInt64(12),
+                Sql.NullableString(reader, 13) is { } end ? EnumNames.Parse<TrialEnd>(end) : null,
+                Sql.NullableLong(reader, 14), Sql.NullableString(reader, 15),
+                reader.IsDBNull(16) ? null : ReadCheckpoint(reader, 16)));
+        }
+        return trials;
+    }
+
+    public async Task<StudyStatus?> StatusAsync(string studyId, CancellationToken cancellation = default)
+    {
+        var study = (await StudiesAsync(studyId, cancellation)).SingleOrDefault();
+        if (study is null)
+        {
+            return null;
+        }
+        var trials = await TrialsAsync(studyId, cancellation);
+        return StudyStatus.Create(study.StudyId, study.Phase, study.Description, trials.Select(t => t.Summary()).ToList(), study.CreatedAt, study.FinishedAt);
+    }
+
+    /// <summary>Each trial's checkpoint at the chosen point; trials without one (not that far yet, or never fit) are absent.</summary>
+    public async Task<Dictionary<string, Checkpoint>> CheckpointsAtAsync(string studyId, CheckpointAt at, CancellationToken cancellation = default)
+    {
+        var sql = at switch
+        {
+            CheckpointAt.Last => $"""
+                SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Trials} t
+                JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
+                WHERE t.study_id = @s
+                """,
+            CheckpointAt.AtStep => $"SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c WHERE c.study_id = @s AND c.step = @step",
+            CheckpointAt.FirstFit => $"""
+                SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c
+                JOIN (SELECT trial_id, MIN(step) AS step FROM {ReadModelSchema.Checkpoints} WHERE study_id = @s AND train_accuracy >= 1 GROUP BY trial_id) f
+                  ON f.trial_id = c.trial_id AND f.step = c.step
+                WHERE c.study_id = @s
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(at), at, null),
+        };
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null, sql, ("s", studyId), ("step", at is CheckpointAt.AtStep s ? s.Value : 0L));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var checkpoints = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellation))
+        {
+            checkpoints[reader.GetString(0)] = ReadCheckpoint(reader, 1);
+        }
+        return checkpoints;
+    }
+
+    /// <summary>Every checkpoint of the chosen trials (all when null), by trial in study order, then by step.</summary>
+    public async IAsyncEnumerable<(string TrialId, Checkpoint Checkpoint)> CheckpointsAsync(string studyId, IReadOnlySet<string>? trialIds, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"""
+            SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c
+            JOIN {ReadModelSchema.Trials} t ON t.study_id = c.study_id AND t.trial_id = c.trial_id
+            WHERE c.study_id = @s ORDER BY t.ordinal, c.step
+            """,
+            ("s", studyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            var trialId = reader.GetString(0);
+            if (trialIds is null || trialIds.Contains(trialId))
+            {
+                yield return (trialId, ReadCheckpoint(reader, 1));
+            }
+        }
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
+    {
+        var connection = await StoreConnections.OpenAsync(store, cancellation);
+        await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
+        return connection;
+    }
+
+    private static Checkpoint ReadCheckpoint(DbDataReader r, int first) => new(
+        r.GetInt64(first), r.GetDouble(first + 1), r.GetDouble(first + 2), Sql.NullableDouble(r, first + 3),
+        r.GetDouble(first + 4), r.GetDouble(first + 5), r.GetDouble(first + 6),
+        Sql.NullableDouble(r, first + 7), Sql.NullableDouble(r, first + 8), Sql.NullableDouble(r, first + 9),
+        Sql.NullableDouble(r, first + 10), Sql.NullableDouble(r, first + 11), Sql.NullableDouble(r, first + 12), r.GetDouble(first + 13));
+
+    private static DateTimeOffset? Time(string? value) =>
+        value is null ? null : DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}

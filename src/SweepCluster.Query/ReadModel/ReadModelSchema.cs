@@ -1,0 +1,64 @@
+using System.Data.Common;
+using SweepCluster.Cluster.Storage;
+
+namespace SweepCluster.Query.ReadModel;
+
+/// <summary>
+/// The query tables, in the same database as the journal. They hold nothing the journal does not:
+/// <see cref="DropAsync"/> and a projection from offset 0 rebuild them.
+/// </summary>
+public static class ReadModelSchema
+{
+    public const string Offsets = "sweepcluster_projection_offsets";
+    public const string Studies = "sweepcluster_studies";
+    public const string Trials = "sweepcluster_trials";
+    public const string Checkpoints = "sweepcluster_checkpoints";
+
+    /// <summary>The checkpoint columns, in the engine's field order and with its names.</summary>
+    public static readonly string[] CheckpointColumns =
+    [
+        "step", "loss", "train_accuracy", "test_accuracy", "norm_l1", "norm_l2", "norm_linf",
+        "margin_l1", "margin_l2", "margin_linf", "smoothed_margin_l1", "smoothed_margin_l2", "smoothed_margin_linf", "wall_ms",
+    ];
+
+    public static async Task EnsureAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation = default)
+    {
+        var real = kind == StoreKind.Sqlite ? "REAL" : "DOUBLE PRECISION";
+        var metrics = string.Join(", ", CheckpointColumns.Skip(1).Select(c => $"{c} {real}"));
+        string[] statements =
+        [
+            $"CREATE TABLE IF NOT EXISTS {Offsets} (projection TEXT PRIMARY KEY, last_offset BIGINT NOT NULL)",
+            $"""
+            CREATE TABLE IF NOT EXISTS {Studies} (
+                study_id TEXT PRIMARY KEY, description TEXT, phase TEXT NOT NULL, max_retries INTEGER NOT NULL,
+                created_at TEXT, finished_at TEXT)
+            """,
+            $"""
+            CREATE TABLE IF NOT EXISTS {Trials} (
+                study_id TEXT NOT NULL, trial_id TEXT NOT NULL, ordinal INTEGER NOT NULL, spec_json TEXT NOT NULL,
+                algorithm TEXT NOT NULL, lr {real} NOT NULL, seed INTEGER NOT NULL, steps INTEGER NOT NULL,
+                status TEXT NOT NULL, attempt INTEGER NOT NULL, failures INTEGER NOT NULL, node TEXT,
+                last_step BIGINT NOT NULL, checkpoint_count BIGINT NOT NULL, end_kind TEXT, first_fit_step BIGINT, reason TEXT,
+                PRIMARY KEY (study_id, trial_id))
+            """,
+            $"CREATE TABLE IF NOT EXISTS {Checkpoints} (study_id TEXT NOT NULL, trial_id TEXT NOT NULL, step BIGINT NOT NULL, {metrics}, PRIMARY KEY (study_id, trial_id, step))",
+            $"CREATE INDEX IF NOT EXISTS {Checkpoints}_by_step ON {Checkpoints} (study_id, step)",
+        ];
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellation);
+        }
+    }
+
+    public static async Task DropAsync(DbConnection connection, CancellationToken cancellation = default)
+    {
+        foreach (var table in new[] { Checkpoints, Trials, Studies, Offsets })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DROP TABLE IF EXISTS {table}";
+            await command.ExecuteNonQueryAsync(cancellation);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using SweepCluster.Cluster.Study;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Query.ReadModel;
+
+/// <summary>One trial as the read model holds it; <see cref="Latest"/> is its checkpoint at <see cref="LastStep"/>.</summary>
+public sealed record TrialRow(
+    string TrialId, int Ordinal, string SpecJson, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status,
+    int Attempt, int Failures, string? Node, long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, string? Reason, Checkpoint? Latest)
+{
+    public TrialSummary Summary() =>
+        new(TrialId, Algorithm, Lr, Seed, Steps, Status, Attempt, Node, LastStep, CheckpointCount, End, FirstFitStep, Latest, Reason);
+}
+
+/// <summary>A study row: what the study is and its phase.</summary>
+public sealed record StudyRow(string StudyId, string? Description, StudyPhase Phase, int MaxRetries, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt);
