@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>One small study, run once, then queried the way a user queries it.</summary>
+public sealed class QueryStudyFixture : IDisposable
+{
+    public QueryStudyFixture()
+    {
+        File.WriteAllText(Path.Combine(Folder, "q.yaml"), """
+            study: q
+            dataset: {kind: synthetic, n: 30, dim: 5, margin: 0.3, seed: 1}
+            model: {depth: 2, width: 8, init_scale: 0.1}
+            steps: 60
+            checkpoint_every: 10
+            grid:
+              optimizer:
+                - {algorithm: gd, lr: 0.05}
+                - {algorithm: sign, lr: 0.001, step: normalized}
+              seed: [0, 1]
+            """);
+        Run = Cli.Run(Folder, "run", "q.yaml");
+    }
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("sweepcluster-query-").FullName;
+
+    internal Cli.Result Run { get; }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+[Trait("Category", "Cluster")]
+public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<QueryStudyFixture>
+{
+    private string Folder => study.Folder;
+
+    private Cli.Result Query(params string[] args)
+    {
+        var result = Cli.Run(Folder, args);
+        Assert.True(result.ExitCode == 0, $"sweepcluster {string.Join(' ', args)}: {result.Stderr}");
+        return result;
+    }
+
+    [Fact]
+    public void Results_aggregates_the_seeds_of_each_algorithm()
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var json = JsonDocument.Parse(Query("results", "q", "--format", "json", "--metric", "margin_l2,train_accuracy").Stdout).RootElement;
+
+        Assert.Equal(["algorithm"], json.GetProperty("group_by").EnumerateArray().Select(k => k.GetString()));
+        var groups = json.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(["gd", "sign"], groups.Select(g => g.GetProperty("key").GetProperty("algorithm").GetString()));
+        Assert.All(groups, g =>
+        {
+            Assert.Equal(2, g.GetProperty("trials").GetInt32());
+            var margin = g.GetProperty("metrics").GetProperty("margin_l2");
+            Assert.Equal(2, margin.GetProperty("count").GetInt32());
+            Assert.InRange(margin.GetProperty("mean").GetDouble(), margin.GetProperty("min").GetDouble(), margin.GetProperty("max").GetDouble());
+        });
+
+        var csv = Query("results", "q", "--format", "csv", "--metric", "margin_l2", "--group-by", "algorithm,seed").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("algorithm,seed,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count", csv[0]);
+        Assert.Equal(5, csv.Length);
+    }
+
+    [Fact]
+    public void Curves_write_every_stored_checkpoint_in_each_format()
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var status = StudyJson.Trials(Folder, "q");
+        var stored = status.Values.Sum(t => t.GetProperty("checkpoint_count").GetInt64());
+
+        var csv = Query("curves", "q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(stored + 1, csv.Length);
+        Assert.Equal(28, stored);
+        var lines = Query("curves", "q", "--where", "algorithm=sign", "--format", "jsonl").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(14, lines.Length);
+        var first = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal("sign", first.GetProperty("algorithm").GetString());
+        Assert.Equal("normalized", first.GetProperty("config.step").GetString());
+        Assert.Equal(0, first.GetProperty("step").GetInt64());
+
+        Query("curves", "q", "--out", "q.parquet");
+        var parquet = File.ReadAllBytes(Path.Combine(Folder, "q.parquet"));
+        Assert.Equal("PAR1"u8.ToArray(), parquet[..4]);
+        Assert.Equal("PAR1"u8.ToArray(), parquet[^4..]);
+    }
+
+    [Fact]
+    public void Plot_writes_a_png_and_an_svg()
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        Query("plot", "q", "--metric", "margin_l2", "--out", "m.png");
+        Query("plot", "q", "--metric", "margin_linf", "--log-steps", "--out", "m.svg");
+
+        var png = File.ReadAllBytes(Path.Combine(Folder, "m.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        var svg = File.ReadAllText(Path.Combine(Folder, "m.svg"));
+        Assert.Contains("<svg", svg);
+        Assert.Contains("margin_linf", svg);
+        Assert.Contains("sign (n=2)", svg);
+    }
+
+    [Fact]
+    public void A_lost_read_model_is_rebuilt_from_the_journal_with_the_same_answers()
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var before = Query("results", "q", "--format", "csv").Stdout;
+        var curves = Query("curves", "q").Stdout;
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(Folder, ".sweepcluster", "sweepcluster.db")};Pooling=false"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE sweepcluster_checkpoints; DROP TABLE sweepcluster_trials; DROP TABLE sweepcluster_studies; DROP TABLE sweepcluster_projection_offsets;";
+            drop.ExecuteNonQuery();
+        }
+
+        // A query finds the read model behind the journal and catches it up first.
+        Assert.Equal(before, Query("results", "q", "--format", "csv").Stdout);
+        Query("project", "--rebuild");
+        Assert.Equal(before, Query("results", "q", "--format", "csv").Stdout);
+        Assert.Equal(curves, Query("curves", "q").Stdout);
+    }
+
+    [Theory]
+    [InlineData("results", "nope")]
+    [InlineData("results", "q", "--metric", "margin_l3")]
+    [InlineData("results", "q", "--where", "widht=8")]
+    [InlineData("results", "q", "--at", "step=ten")]
+    [InlineData("results", "q", "--format", "xml")]
+    [InlineData("curves", "q", "--out", "bad.xlsx")]
+    [InlineData("plot", "q", "--out", "bad.pdf")]
+    [InlineData("plot", "q", "--metric", "margin", "--out", "bad.png")]
+    public void Bad_queries_exit_2_with_a_message_and_write_nothing(params string[] args)
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var result = Cli.Run(Folder, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr);
+        Assert.Empty(Directory.GetFiles(Folder, "bad*"));
+        Assert.Empty(Directory.GetFiles(Folder, ".*tmp"));
+    }
+}

@@ -1,0 +1,72 @@
+using Parquet;
+using Parquet.Schema;
+using SweepCluster.Query.Curves;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Query.Tests;
+
+public sealed class CurveWriterTests : IDisposable
+{
+    private readonly StudyEvents _events = new();
+
+    public void Dispose() => _events.Dispose();
+
+    private async Task<(CurvesQuery Query, IReadOnlyList<string> Keys, IReadOnlyList<bool> Numeric, Dictionary<string, IReadOnlyList<Results.ParameterValue>> Trials)> Study()
+    {
+        _events.Study("s",
+            (StudyEvents.Spec(AlgorithmKind.Gd, 0.1, 0), [StudyEvents.Checkpoint(0, 0.5), StudyEvents.Checkpoint(10, 1)]),
+            (StudyEvents.Spec(AlgorithmKind.Adam, 0.01, 1), [StudyEvents.Checkpoint(0, 0.25), StudyEvents.Checkpoint(10, 2), StudyEvents.Checkpoint(20, 3)]));
+        await _events.ProjectAsync();
+        var query = new CurvesQuery(_events.Reader);
+        var (keys, numeric, trials) = await query.SelectAsync("s", [], []);
+        return (query, keys, numeric, trials);
+    }
+
+    [Fact]
+    public async Task Parquet_holds_every_checkpoint_with_the_engine_names()
+    {
+        var (query, keys, numeric, trials) = await Study();
+        using var stream = new MemoryStream();
+        await using (var writer = new ParquetCurveWriter(stream, keys, numeric))
+        {
+            Assert.Equal(5, await query.WriteAsync("s", trials, writer));
+        }
+
+        stream.Position = 0;
+        await using var reader = await ParquetReader.CreateAsync(stream);
+        var fields = reader.Schema.GetDataFields();
+        Assert.Equal(["trial_id", "algorithm", "lr", "seed", "adam.beta1", "adam.beta2", "adam.eps"], fields.Take(7).Select(f => f.Name));
+        Assert.Equal(["step", "loss", "train_accuracy"], fields.Skip(7).Take(3).Select(f => f.Name));
+        using var group = reader.OpenRowGroupReader(0);
+        Assert.Equal(5, group.RowCount);
+        var steps = new long[5];
+        await group.ReadAsync<long>(fields.Single(f => f.Name == "step"), steps.AsMemory());
+        Assert.Equal([0L, 10, 0, 10, 20], steps);
+        var margins = await Nullable(group, fields, "margin_l2");
+        Assert.Equal([0.5, 1, 0.25, 2, 3], margins.Select(m => m!.Value));
+        var eps = await Nullable(group, fields, "adam.eps");
+        Assert.Equal([null, null, 0.0, 0.0, 0.0], eps);
+        var smoothed = await Nullable(group, fields, "smoothed_margin_l2");
+        Assert.All(smoothed, Assert.Null);
+    }
+
+    private static async Task<double?[]> Nullable(ParquetRowGroupReader group, DataField[] fields, string name)
+    {
+        var values = new double?[group.RowCount];
+        await group.ReadAsync<double>(fields.Single(f => f.Name == name), values.AsMemory());
+        return values;
+    }
+
+    [Fact]
+    public async Task Csv_has_a_header_and_one_line_per_checkpoint_with_empty_cells_for_missing_values()
+    {
+        var (query, keys, _, trials) = await Study();
+        await using var text = new StringWriter();
+        await query.WriteAsync("s", trials, new CsvCurveWriter(text, keys));
+
+        var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, lines.Length);
+        Assert.StartsWith("trial_id,algorithm,lr,seed,adam.beta1,adam.beta2,adam.eps,step,loss,", lines[0]);
+        Assert.Equal("gd,0.1,0,,,", string.Join(',', lines[1].Split(',').Skip(1).Take(6)));
+    }
+}

@@ -1,0 +1,85 @@
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Study;
+using SweepCluster.Query.ReadModel;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Query.Tests;
+
+public sealed class ReadModelWriterTests : IDisposable
+{
+    private readonly StudyEvents _events = new();
+
+    public void Dispose() => _events.Dispose();
+
+    private static (TrialSpec, Checkpoint[]) Trial(AlgorithmKind algorithm, int seed, params double[] margins) =>
+        (StudyEvents.Spec(algorithm, 0.1, seed), margins.Select((m, i) => StudyEvents.Checkpoint(i * 10, m)).ToArray());
+
+    [Fact]
+    public async Task Projects_studies_trials_and_every_checkpoint()
+    {
+        _events.Study("s", Trial(AlgorithmKind.Gd, 0, 0.1, 0.2, 0.3), Trial(AlgorithmKind.Sign, 0, 0.05, 0.1));
+        var offset = await _events.ProjectAsync();
+
+        Assert.Equal(_events.Events.Count, offset);
+        var study = Assert.Single(await _events.Reader.StudiesAsync());
+        Assert.Equal(StudyPhase.Finished, study.Phase);
+        var trials = await _events.Reader.TrialsAsync("s");
+        Assert.Equal([AlgorithmKind.Gd, AlgorithmKind.Sign], trials.Select(t => t.Algorithm));
+        Assert.All(trials, t => Assert.Equal(TrialStatus.Completed, t.Status));
+        Assert.Equal([3L, 2L], trials.Select(t => t.CheckpointCount));
+        Assert.Equal(0.3, trials[0].Latest!.MarginL2);
+        var rows = await StudyEvents.ListAsync(_events.Reader.CheckpointsAsync("s", null));
+        Assert.Equal([0L, 10, 20, 0, 10], rows.Select(r => r.Checkpoint.Step));
+    }
+
+    [Fact]
+    public async Task Applying_the_same_events_again_changes_nothing()
+    {
+        _events.Study("s", Trial(AlgorithmKind.Gd, 0, 0.1, 0.2, 0.3));
+        var offset = await _events.ProjectAsync();
+        // A second projection (another node, or a query catching up) that read the same events late.
+        var again = await _events.Writer.ApplyAsync(_events.Events, 0);
+
+        Assert.Equal(offset, again);
+        var trial = Assert.Single(await _events.Reader.TrialsAsync("s"));
+        Assert.Equal(3, trial.CheckpointCount);
+        Assert.Equal(3, (await StudyEvents.ListAsync(_events.Reader.CheckpointsAsync("s", null))).Count);
+    }
+
+    [Fact]
+    public async Task A_projection_behind_a_rebuilt_read_model_must_start_again()
+    {
+        _events.Study("s", Trial(AlgorithmKind.Gd, 0, 0.1));
+        var offset = await _events.ProjectAsync();
+        await using (var connection = await Cluster.Storage.StoreConnections.OpenAsync(_events.Store))
+        {
+            await ReadModelSchema.DropAsync(connection);
+        }
+
+        await Assert.ThrowsAsync<ProjectionOffsetMovedException>(() => _events.Writer.ApplyAsync(_events.Events, offset));
+        Assert.Equal(offset, await _events.ProjectAsync());
+        Assert.Single(await _events.Reader.TrialsAsync("s"));
+    }
+
+    [Fact]
+    public async Task Retries_and_releases_move_a_trial_back_to_pending_and_failure_is_final()
+    {
+        var spec = StudyEvents.Spec(AlgorithmKind.Gd, 0.1, 0);
+        var id = TrialJson.StableId(spec);
+        var at = DateTimeOffset.UnixEpoch;
+        _events.Add("s", new StudyCreated("s", null, 1, at))
+            .Add("s", new TrialsAdded([new TrialDefinition(id, TrialJson.Serialize(spec))], at))
+            .Add("s", new TrialAssigned(id, 1, "a", null, at))
+            .Add("s", new TrialReleased(id, 1, "node lost", at));
+        await _events.ProjectAsync();
+        Assert.Equal(TrialStatus.Pending, Assert.Single(await _events.Reader.TrialsAsync("s")).Status);
+
+        _events.Add("s", new TrialAssigned(id, 2, "b", null, at))
+            .Add("s", new TrialFailed(id, 2, "boom", WillRetry: false, at))
+            .Add("s", new StudyInterrupted(at));
+        await _events.ProjectAsync();
+        var trial = Assert.Single(await _events.Reader.TrialsAsync("s"));
+        Assert.Equal((TrialStatus.Failed, 2, 1, "boom"), (trial.Status, trial.Attempt, trial.Failures, trial.Reason));
+        Assert.Equal(StudyPhase.Interrupted, Assert.Single(await _events.Reader.StudiesAsync()).Phase);
+    }
+}
