@@ -19,6 +19,9 @@ public static class TrialJson
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             WriteIndented = indented,
+            // A diverging trial's last checkpoint can hold an infinite norm or loss; it must still be
+            // stored and shown (as "Infinity"), never make the event that records it unwritable.
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         options.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver();

@@ -26,6 +26,8 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         new CheckpointsRecorded("t", 1, 0, [Trials.At(0), Trials.At(5) with { TestAccuracy = 0.5, MarginL1 = null }]),
         new TrialStateSaved("t", 1, 20),
         new TrialCompleted("t", 1, TrialEnd.Diverged, 7, null, Trials.At(5), "loss became NaN", DateTimeOffset.UnixEpoch),
+        // Found in a real sweep: a diverging coordinate-descent trial's last checkpoint had an infinite l1 norm.
+        new TrialCompleted("t", 1, TrialEnd.Diverged, 9, null, Trials.At(9) with { NormL1 = double.PositiveInfinity, Loss = double.NaN }, "loss became NaN", DateTimeOffset.UnixEpoch),
         new TrialFailed("t", 2, "boom", false, DateTimeOffset.UnixEpoch),
         new TrialReleased("t", 1, "interrupted", DateTimeOffset.UnixEpoch),
         new StudyInterrupted(DateTimeOffset.UnixEpoch),
