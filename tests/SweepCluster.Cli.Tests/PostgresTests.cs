@@ -36,7 +36,7 @@ public sealed class PostgresTests : IDisposable
     }
 
     [Fact]
-    public void A_study_runs_on_postgresql_and_status_reads_it_back()
+    public void A_study_runs_on_postgresql_and_status_results_and_curves_read_it_back()
     {
         using var pg = PostgresServer.TryStart();
         if (pg is null)
@@ -48,6 +48,18 @@ public sealed class PostgresTests : IDisposable
         var status = Status(_folder, "pg", pg.ConnectionString);
         Assert.Equal("finished", status.GetProperty("phase").GetString());
         Assert.All(status.GetProperty("trials").EnumerateArray(), t => Assert.Equal(21, t.GetProperty("checkpoint_count").GetInt64()));
+
+        var trials = status.GetProperty("trials").GetArrayLength();
+        var curves = Cli.Run(_folder, "curves", "pg", "--store", pg.ConnectionString);
+        Assert.True(curves.ExitCode == 0, curves.Stderr);
+        Assert.Equal(21 * trials + 1, curves.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var results = Cli.Run(_folder, "results", "pg", "--format", "json", "--store", pg.ConnectionString);
+        Assert.True(results.ExitCode == 0, results.Stderr);
+        var groups = JsonDocument.Parse(results.Stdout).RootElement.GetProperty("groups");
+        Assert.Equal(trials, groups.EnumerateArray().Sum(g => g.GetProperty("trials").GetInt32()));
+        var rebuild = Cli.Run(_folder, "project", "--rebuild", "--store", pg.ConnectionString);
+        Assert.True(rebuild.ExitCode == 0, rebuild.Stderr);
+        Assert.Equal(curves.Stdout, Cli.Run(_folder, "curves", "pg", "--store", pg.ConnectionString).Stdout);
     }
 
     [Fact(Skip = "Known bug (issue 4): after PostgreSQL restarts mid-study, the study completes but a trial's journal can miss checkpoint batches that the worker saw acknowledged (seen: 110-227 of 401). Not yet explained; see the issue note.")]
