@@ -31,7 +31,9 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private readonly List<Checkpoint> _pending = [];
     private readonly SortedDictionary<long, (CheckpointBatch Batch, DateTime SentAt)> _unacknowledged = [];
     private (TrialStateReport Report, DateTime SentAt)? _state;
-    private (IStudyMessage Message, DateTime SentAt)? _finish;
+    private IStudyMessage? _finish;
+    // Null while the end waits for every batch and the latest state to be acknowledged; only then is it sent (and re-sent).
+    private DateTime? _finishSentAt;
     private long _nextSequence;
     private long _lastProducedStep = -1;
     private bool _started;
@@ -202,17 +204,17 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
             _state = (state.Report, now);
             _studies.Tell(state.Report);
         }
-        if (_finish is { } finish && now - finish.SentAt >= ResendAfter)
+        if (_finish is not null && _finishSentAt is { } sentAt && now - sentAt >= ResendAfter)
         {
-            _finish = (finish.Message, now);
-            _studies.Tell(finish.Message);
+            _finishSentAt = now;
+            _studies.Tell(_finish);
         }
     }
 
     private void Finish(IStudyMessage message)
     {
         Flush();
-        _finish = (message, DateTime.MinValue);
+        _finish = message;
         SendFinishWhenDrained();
     }
 
@@ -226,10 +228,10 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
 
     private void SendFinishWhenDrained()
     {
-        if (_finish is { SentAt: var sentAt } finish && sentAt == DateTime.MinValue && _pending.Count == 0 && _unacknowledged.Count == 0 && _state is null)
+        if (_finish is not null && _finishSentAt is null && _pending.Count == 0 && _unacknowledged.Count == 0 && _state is null)
         {
-            _finish = (finish.Message, DateTime.UtcNow);
-            _studies.Tell(finish.Message);
+            _finishSentAt = DateTime.UtcNow;
+            _studies.Tell(_finish);
         }
     }
 
