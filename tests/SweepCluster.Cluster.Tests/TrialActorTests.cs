@@ -22,12 +22,14 @@ public sealed class TrialActorTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
 
-    private IActorRef StartTrial(int checkpoints)
+    private IActorRef StartTrial(int checkpoints) => StartTrial(new InstantCheckpoints(checkpoints));
+
+    private IActorRef StartTrial(ITrialExecutor executor)
     {
         var coordinator = _system.ActorOf(Props.Create(() => new Recorder(_toCoordinator)));
         var spec = Trials.Sweep("t").Trials[0].Spec;
         var trial = new AssignTrial("t", "trial", TrialJson.Serialize(spec), 1, null);
-        var options = new WorkerOptions("node", 1, TimeSpan.FromHours(1), new InstantCheckpoints(checkpoints));
+        var options = new WorkerOptions("node", 1, TimeSpan.FromHours(1), executor);
         var actor = _system.ActorOf(Props.Create(() => new TrialActor(trial, coordinator, options)));
         actor.Tell(TrialActor.Begin.Instance);
         return actor;
@@ -65,6 +67,41 @@ public sealed class TrialActorTests : IAsyncLifetime
         Assert.Equal(TrialEnd.Completed, finished.End);
         // The checkpoints not batched when training ended travel with the end.
         Assert.Equal(Enumerable.Range(0, 600).Select(s => (long)s), batches.SelectMany(b => b.Checkpoints).Concat(finished.LastCheckpoints).Select(c => c.Step));
+    }
+
+    [Fact]
+    public void A_trial_stopped_while_checkpointing_still_reports_its_end()
+    {
+        var actor = StartTrial(new StopsOnRequest());
+        var before = Received(TimeSpan.FromSeconds(1)).OfType<CheckpointBatch>().ToList();
+        actor.Tell(TrialActor.StopTraining.Instance);
+        var after = Received(TimeSpan.FromSeconds(2)).OfType<CheckpointBatch>().ToList();
+
+        // Regression: the checkpoint taken while stopping held no credit, but its acknowledgement released
+        // one; the semaphore overflowed, the actor restarted without its state and the trial stayed running.
+        foreach (var batch in before.Concat(after).DistinctBy(b => b.Sequence))
+        {
+            actor.Tell(new BatchAck("t", "trial", 1, batch.Sequence));
+        }
+        var finished = Assert.Single(Received(TimeSpan.FromSeconds(2)).OfType<TrialFinished>());
+        Assert.Equal(TrialEnd.Cancelled, finished.End);
+        Assert.Equal(11, before.Concat(after).DistinctBy(b => b.Sequence).Sum(b => b.Checkpoints.Count) + finished.LastCheckpoints.Count);
+    }
+
+    /// <summary>Ten checkpoints, then waits to be stopped, takes one more checkpoint and ends as cancelled.</summary>
+    private sealed class StopsOnRequest : ITrialExecutor
+    {
+        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        {
+            for (var step = 0; step < 10; step++)
+            {
+                observer.OnCheckpoint(Trials.At(step));
+            }
+            cancellation.WaitHandle.WaitOne();
+            observer.OnCheckpoint(Trials.At(10));
+            Thread.Sleep(500);
+            return new TrialOutcome(TrialEnd.Cancelled, 10, Trials.At(10), 0, "cancelled");
+        }
     }
 
     private sealed class Recorder : ReceiveActor

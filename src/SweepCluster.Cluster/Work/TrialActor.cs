@@ -29,7 +29,9 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _cancellation = new();
     private readonly SemaphoreSlim _credits = new(MaxUnacknowledged, MaxUnacknowledged);
     private readonly List<Checkpoint> _pending = [];
-    private readonly SortedDictionary<long, (CheckpointBatch Batch, DateTime SentAt)> _unacknowledged = [];
+    private readonly SortedDictionary<long, (CheckpointBatch Batch, DateTime SentAt, int Credits)> _unacknowledged = [];
+    // Credits the training thread took for the pending checkpoints (one taken while stopping has none).
+    private int _pendingCredits;
     private (TrialStateReport Report, DateTime SentAt)? _state;
     private IStudyMessage? _finish;
     // Null while the end waits for every batch and the latest state to be acknowledged; only then is it sent (and re-sent).
@@ -47,6 +49,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         {
             _lastProducedStep = p.Checkpoint.Step;
             _pending.Add(p.Checkpoint);
+            _pendingCredits += p.Credited ? 1 : 0;
             if (_pending.Count >= BatchSize)
             {
                 Flush();
@@ -78,7 +81,12 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         {
             if (ack.Attempt == _trial.Attempt && _unacknowledged.Remove(ack.Sequence, out var sent))
             {
-                _credits.Release(sent.Batch.Checkpoints.Count);
+                // Only the credits taken: releasing more would overflow the semaphore and restart this actor,
+                // losing the trial's end (the trial then stayed running for good after an interrupt).
+                if (sent.Credits > 0)
+                {
+                    _credits.Release(sent.Credits);
+                }
             }
             SendFinishWhenDrained();
         });
@@ -129,7 +137,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         public static readonly TrainingEnded Instance = new();
     }
 
-    private sealed record Produced(Checkpoint Checkpoint);
+    private sealed record Produced(Checkpoint Checkpoint, bool Credited);
 
     private sealed record StateProduced(TrainingState State);
 
@@ -187,7 +195,8 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         }
         var batch = new CheckpointBatch(_trial.StudyId, _trial.TrialId, _trial.Attempt, _nextSequence++, _pending.ToList());
         _pending.Clear();
-        _unacknowledged[batch.Sequence] = (batch, DateTime.UtcNow);
+        _unacknowledged[batch.Sequence] = (batch, DateTime.UtcNow, _pendingCredits);
+        _pendingCredits = 0;
         _studies.Tell(batch);
     }
 
@@ -196,7 +205,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var (sequence, sent) in _unacknowledged.Where(u => now - u.Value.SentAt >= ResendAfter).ToList())
         {
-            _unacknowledged[sequence] = (sent.Batch, now);
+            _unacknowledged[sequence] = (sent.Batch, now, sent.Credits);
             _studies.Tell(sent.Batch);
         }
         if (_state is { } state && now - state.SentAt >= ResendAfter)
@@ -223,6 +232,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     {
         var tail = _pending.ToList();
         _pending.Clear();
+        _pendingCredits = 0;
         return tail;
     }
 
@@ -240,15 +250,18 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     {
         public void OnCheckpoint(Checkpoint checkpoint)
         {
+            bool credited;
             try
             {
                 credits.Wait(cancellation);
+                credited = true;
             }
             catch (OperationCanceledException)
             {
-                // Stopping: never drop a checkpoint (the saved state will resume after it).
+                // Stopping: never drop a checkpoint (the saved state will resume after it), but it holds no credit.
+                credited = false;
             }
-            actor.Tell(new Produced(checkpoint));
+            actor.Tell(new Produced(checkpoint, credited));
         }
 
         public void OnState(TrainingState state) => actor.Tell(new StateProduced(state));
