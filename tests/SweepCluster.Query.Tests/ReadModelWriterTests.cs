@@ -29,7 +29,9 @@ public sealed class ReadModelWriterTests : IDisposable
         Assert.Equal([3L, 2L], trials.Select(t => t.CheckpointCount));
         Assert.Equal(0.3, trials[0].Latest!.MarginL2);
         var rows = await StudyEvents.ListAsync(_events.Reader.CheckpointsAsync("s", null));
-        Assert.Equal([0L, 10, 20, 0, 10], rows.Select(r => r.Checkpoint.Step));
+        Assert.Equal([0L, 10, 20], rows.Where(r => r.TrialId == trials[0].TrialId).Select(r => r.Checkpoint.Step));
+        Assert.Equal([0L, 10], rows.Where(r => r.TrialId == trials[1].TrialId).Select(r => r.Checkpoint.Step));
+        Assert.Equal(rows.OrderBy(r => r.TrialId, StringComparer.Ordinal).ThenBy(r => r.Checkpoint.Step), rows);
     }
 
     [Fact]

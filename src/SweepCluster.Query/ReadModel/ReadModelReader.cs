@@ -83,10 +83,11 @@ public sealed class ReadModelReader(StoreOptions store)
     {
         var sql = at switch
         {
+            // CROSS JOIN keeps the trials as the outer loop in SQLite (one key lookup per trial); PostgreSQL plans it as an inner join.
             CheckpointAt.Last => $"""
                 SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Trials} t
-                JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
-                WHERE t.study_id = @s
+                CROSS JOIN {ReadModelSchema.Checkpoints} c
+                WHERE t.study_id = @s AND c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
                 """,
             CheckpointAt.AtStep => $"SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c WHERE c.study_id = @s AND c.step = @step",
             CheckpointAt.FirstFit => $"""
@@ -108,15 +109,14 @@ public sealed class ReadModelReader(StoreOptions store)
         return checkpoints;
     }
 
-    /// <summary>Every checkpoint of the chosen trials (all when null), by trial in study order, then by step.</summary>
+    /// <summary>Every checkpoint of the chosen trials (all when null), by trial id, then by step: the primary key's order, so no sort.</summary>
     public async IAsyncEnumerable<(string TrialId, Checkpoint Checkpoint)> CheckpointsAsync(string studyId, IReadOnlySet<string>? trialIds, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation);
         await using var command = Sql.Command(connection, null,
             $"""
             SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c
-            JOIN {ReadModelSchema.Trials} t ON t.study_id = c.study_id AND t.trial_id = c.trial_id
-            WHERE c.study_id = @s ORDER BY t.ordinal, c.step
+            WHERE c.study_id = @s ORDER BY c.trial_id, c.step
             """,
             ("s", studyId));
         await using var reader = await command.ExecuteReaderAsync(cancellation);

@@ -61,10 +61,10 @@ public sealed class ResultsQuery(ReadModelReader reader)
             .Where(x => request.Where.All(w => TrialParameters.Value(x.Parameters, w.Key).Matches(w.Value)))
             .ToList();
         var groups = chosen
-            .GroupBy(x => string.Join("\u001f", groupBy.Select(k => TrialParameters.Value(x.Parameters, k).Text)))
+            .GroupBy(x => groupBy.Select(k => TrialParameters.Value(x.Parameters, k)).ToArray(), KeyComparer.Instance)
             .Select(g =>
             {
-                var key = groupBy.Select(k => TrialParameters.Value(g.First().Parameters, k)).ToList();
+                var key = g.Key;
                 // A diverged trial's last numbers are not a result; it still counts among the group's trials.
                 var points = g.Where(x => x.Trial.End != TrialEnd.Diverged && checkpoints.ContainsKey(x.Trial.TrialId))
                     .Select(x => checkpoints[x.Trial.TrialId]).ToList();
@@ -96,9 +96,21 @@ public sealed class ResultsQuery(ReadModelReader reader)
         return new MetricSummary(mean, std, xs.Min(), xs.Max(), xs.Count);
     }
 
-    private sealed class KeyComparer : IComparer<IReadOnlyList<ParameterValue>>
+    private sealed class KeyComparer : IComparer<IReadOnlyList<ParameterValue>>, IEqualityComparer<ParameterValue[]>
     {
         public static readonly KeyComparer Instance = new();
+
+        public bool Equals(ParameterValue[]? x, ParameterValue[]? y) => x!.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(ParameterValue[] key)
+        {
+            var hash = new HashCode();
+            foreach (var value in key)
+            {
+                hash.Add(value);
+            }
+            return hash.ToHashCode();
+        }
 
         public int Compare(IReadOnlyList<ParameterValue>? x, IReadOnlyList<ParameterValue>? y)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace SweepCluster.Query.Results;
@@ -5,26 +6,57 @@ namespace SweepCluster.Query.Results;
 /// <summary>A trial's resolved keys, flattened to dotted names (model.width, adam.eps), from its stored spec.</summary>
 public static class TrialParameters
 {
+    /// <summary>Reads the spec with a forward-only reader: a study of 10,000 trials is flattened on every query.</summary>
     public static Dictionary<string, ParameterValue> Flatten(string specJson)
     {
-        using var document = JsonDocument.Parse(specJson);
         var values = new Dictionary<string, ParameterValue>(StringComparer.Ordinal);
-        Walk(document.RootElement, "", values);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(specJson));
+        var path = new List<string>();
+        string? property = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    property = reader.GetString();
+                    break;
+                case JsonTokenType.StartObject:
+                    if (property is not null)
+                    {
+                        path.Add(property);
+                        property = null;
+                    }
+                    break;
+                case JsonTokenType.EndObject:
+                    if (path.Count > 0)
+                    {
+                        path.RemoveAt(path.Count - 1);
+                    }
+                    break;
+                case JsonTokenType.StartArray:
+                    using (var array = JsonDocument.ParseValue(ref reader))
+                    {
+                        values[Name(path, property!)] = ParameterValue.From(array.RootElement);
+                    }
+                    break;
+                case JsonTokenType.Number:
+                    values[Name(path, property!)] = new ParameterValue(Encoding.UTF8.GetString(reader.ValueSpan), reader.GetDouble());
+                    break;
+                case JsonTokenType.String:
+                    values[Name(path, property!)] = new ParameterValue(reader.GetString()!, null);
+                    break;
+                case JsonTokenType.True or JsonTokenType.False:
+                    values[Name(path, property!)] = new ParameterValue(reader.GetBoolean() ? "true" : "false", null);
+                    break;
+                case JsonTokenType.Null:
+                    values[Name(path, property!)] = ParameterValue.Missing;
+                    break;
+            }
+        }
         return values;
     }
 
-    private static void Walk(JsonElement element, string prefix, Dictionary<string, ParameterValue> values)
-    {
-        if (element.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                Walk(property.Value, prefix.Length == 0 ? property.Name : $"{prefix}.{property.Name}", values);
-            }
-            return;
-        }
-        values[prefix] = ParameterValue.From(element);
-    }
+    private static string Name(List<string> path, string property) => path.Count == 0 ? property : $"{string.Join('.', path)}.{property}";
 
     /// <summary>
     /// The keys whose value is not the same in every trial (a key some trials lack counts as varying), in
@@ -35,7 +67,12 @@ public static class TrialParameters
     {
         var keys = trials.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal).ToList();
         return keys.Where(k => !keys.Any(other => other.StartsWith(k + ".", StringComparison.Ordinal)))
-            .Where(k => trials.Select(t => Value(t, k)).Distinct().Skip(1).Any()).ToList();
+            .Where(k =>
+            {
+                var first = Value(trials[0], k);
+                return trials.Any(t => !Value(t, k).Equals(first));
+            })
+            .ToList();
     }
 
     /// <summary>
@@ -48,19 +85,51 @@ public static class TrialParameters
     {
         string[] first = ["algorithm", "lr"];
         var keys = first.Where(varying.Contains).Concat(varying.Where(k => !first.Contains(k) && k != "seed")).ToList();
-        for (var i = keys.Count - 1; i >= 0; i--)
+        // Each trial's values as small integers per key, so groups compare integer vectors, not strings.
+        var codes = trials.Select(_ => new int[keys.Count]).ToArray();
+        for (var k = 0; k < keys.Count; k++)
         {
-            var others = keys.Where((_, j) => j != i).ToList();
-            var determined = trials.GroupBy(t => string.Join("\u001f", others.Select(k => Value(t, k).Text)))
-                .All(g => g.Select(t => Value(t, keys[i])).Distinct().Count() == 1);
-            if (determined && others.Count > 0)
+            var seen = new Dictionary<ParameterValue, int>();
+            for (var t = 0; t < trials.Count; t++)
             {
-                keys.RemoveAt(i);
+                var value = Value(trials[t], keys[k]);
+                if (!seen.TryGetValue(value, out var code))
+                {
+                    seen[value] = code = seen.Count;
+                }
+                codes[t][k] = code;
             }
         }
-        return keys;
+        var kept = Enumerable.Range(0, keys.Count).ToList();
+        for (var i = keys.Count - 1; i >= 0 && kept.Count > 1; i--)
+        {
+            var others = kept.Where(k => k != i).ToArray();
+            var valueOf = new Dictionary<int[], int>(new CodesComparer(others));
+            var determined = codes.All(c => valueOf.TryAdd(c, c[i]) || valueOf[c] == c[i]);
+            if (determined)
+            {
+                kept.Remove(i);
+            }
+        }
+        return kept.Select(k => keys[k]).ToList();
     }
 
     public static ParameterValue Value(IReadOnlyDictionary<string, ParameterValue> trial, string key) =>
         trial.TryGetValue(key, out var value) ? value : ParameterValue.Missing;
+
+    /// <summary>Compares code vectors on the chosen positions only.</summary>
+    private sealed class CodesComparer(int[] positions) : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? x, int[]? y) => positions.All(p => x![p] == y![p]);
+
+        public int GetHashCode(int[] codes)
+        {
+            var hash = new HashCode();
+            foreach (var p in positions)
+            {
+                hash.Add(codes[p]);
+            }
+            return hash.ToHashCode();
+        }
+    }
 }
