@@ -26,12 +26,12 @@ public sealed class PaperClaimsTests : IDisposable
     {
         var sweep = File.ReadAllText(Path.Combine(RepoRoot(), "sweeps", "flavors-synthetic.yaml"))
             .Replace("study: flavors-synthetic", "study: paper")
-            .Replace("n: 200, dim: 20, margin: 0.1, seed: 0, test: 500", "n: 100, dim: 20, margin: 0.1, seed: 0, test: 0")
-            .Replace("width: 128", "width: 64")
+            .Replace("test: 500", "test: 0")
             .Replace("steps: 20000", "steps: 6000")
             .Replace("checkpoint_every: 100", "checkpoint_every: 20")
             .Replace("seed: [0, 1, 2]", "seed: [0, 1]");
         Assert.Contains("steps: 6000", sweep);
+        Assert.Contains("test: 0", sweep);
         File.WriteAllText(Path.Combine(_folder, "paper.yaml"), sweep);
         var run = Cli.Run(_folder, "run", "paper.yaml");
         Assert.True(run.ExitCode == 0, run.Stderr);
