@@ -87,9 +87,20 @@ public static class SweepClusterHosting
         return builder;
     }
 
-    /// <summary>SQL persistence on the store, with study events tagged for the read side.</summary>
+    /// <summary>
+    /// SQL persistence on the store, with study events tagged for the read side. The journal's circuit
+    /// breaker tries the database again after 3 s instead of 30 s: after the database comes back, a study
+    /// otherwise waits up to a minute before its coordinator can recover.
+    /// </summary>
     public static AkkaConfigurationBuilder WithStudyPersistence(this AkkaConfigurationBuilder builder, StoreOptions store) =>
-        builder.WithSqlPersistence(
+        builder.AddHocon(
+            """
+            akka.persistence.journal-plugin-fallback.circuit-breaker.reset-timeout = 3s
+            akka.persistence.snapshot-store-plugin-fallback.circuit-breaker.reset-timeout = 3s
+            akka.persistence.journal.sql.circuit-breaker.reset-timeout = 3s
+            akka.persistence.snapshot-store.sql.circuit-breaker.reset-timeout = 3s
+            """, HoconAddMode.Prepend)
+        .WithSqlPersistence(
             store.ConnectionString,
             store.Linq2DbProvider,
             autoInitialize: true,
