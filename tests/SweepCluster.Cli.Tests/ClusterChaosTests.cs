@@ -61,33 +61,74 @@ public sealed class ClusterChaosTests : IDisposable
           seed: [0, 1]
         """;
 
-    [Fact]
-    public void A_worker_killed_mid_study_loses_nothing_and_the_results_equal_an_undisturbed_run()
+    /// <summary>
+    /// The reference: the same sweep run undisturbed in one process. Computed once per test class run and
+    /// shared by the scenarios (the engine is deterministic: every run of a trial gives the same checkpoints).
+    /// </summary>
+    private static readonly Lazy<Dictionary<string, JsonElement>> Reference = new(() =>
     {
-        var reference = Directory.CreateDirectory(Path.Combine(_folder, "reference")).FullName;
-        File.WriteAllText(Path.Combine(reference, "s.yaml"), Sweep("chaos"));
-        Assert.Equal(0, Cli.Run(reference, "run", "s.yaml").ExitCode);
-        var expected = StudyJson.Trials(reference, "chaos");
+        var folder = Directory.CreateTempSubdirectory("sweepcluster-chaos-reference-").FullName;
+        File.WriteAllText(Path.Combine(folder, "s.yaml"), Sweep("chaos"));
+        Assert.Equal(0, Cli.Run(folder, "run", "s.yaml").ExitCode);
+        return StudyJson.Trials(folder, "chaos");
+    });
 
-        var store = Path.Combine(_folder, "cluster.db");
-        var coordinatorPort = FreePort();
-        var seed = $"127.0.0.1:{coordinatorPort}";
-        StartNode("--role", "coordinator", "--port", coordinatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", store);
-        var victim = StartNode("--role", "worker", "--port", "0", "--seed", seed, "--slots", "1", "--save-state-seconds", "1");
-        StartNode("--role", "worker", "--port", "0", "--seed", seed, "--slots", "1", "--save-state-seconds", "1");
+    private Process StartCoordinator(int port, string store, params int[] seedPorts) =>
+        StartNode(new[] { "--role", "coordinator", "--port", Port(port), "--store", store }
+            .Concat(seedPorts.SelectMany(p => new[] { "--seed", $"127.0.0.1:{Port(p)}" })).ToArray());
+
+    private Process StartWorker(int port, int coordinatorPort) =>
+        StartNode("--role", "worker", "--port", Port(port), "--seed", $"127.0.0.1:{Port(coordinatorPort)}", "--slots", "1", "--save-state-seconds", "1");
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A coordinator and two one-slot workers (four trials), killed with SIGKILL once both workers are
+    /// training and have saved state: a worker, the coordinator (restarted on the same port and store,
+    /// joining the workers' cluster), or a worker and the coordinator together. The study must finish with
+    /// every trial completed once, its checkpoints complete and unique, and the results of the undisturbed run.
+    /// </summary>
+    [Theory]
+    [InlineData("worker", "sqlite")]
+    [InlineData("coordinator", "sqlite")]
+    [InlineData("both", "sqlite")]
+    [InlineData("both", "postgres")]
+    public void A_node_killed_mid_study_loses_nothing_and_the_results_equal_an_undisturbed_run(string killed, string storeKind)
+    {
+        using var pg = storeKind == "postgres" ? PostgresServer.TryStart() : null;
+        if (storeKind == "postgres" && pg is null)
+        {
+            Assert.Skip("PostgreSQL is not installed (Debian's postgresql-15): this test starts its own server.");
+        }
+        var expected = Reference.Value;
+        var store = pg?.ConnectionString ?? Path.Combine(_folder, "cluster.db");
+        var (coordinatorPort, victimPort, otherPort) = (FreePort(), FreePort(), FreePort());
+        var coordinator = StartCoordinator(coordinatorPort, store, coordinatorPort);
+        var victim = StartWorker(victimPort, coordinatorPort);
+        StartWorker(otherPort, coordinatorPort);
 
         File.WriteAllText(Path.Combine(_folder, "s.yaml"), Sweep("chaos"));
-        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", seed, "--detach");
+        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{Port(coordinatorPort)}", "--detach");
         Assert.True(submitted.ExitCode == 0, submitted.Stderr);
 
-        // Kill one worker once both are training (each has one slot, there are four trials) and have saved state.
         var progress = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (DateTime.UtcNow < progress && StudyJson.Trials(_folder, "chaos", store).Values.Count(t => t.GetProperty("status").GetString() == "running" && t.GetProperty("last_step").GetInt64() >= 3000) < 2)
         {
             Thread.Sleep(500);
         }
-        victim.Kill();
-        victim.WaitForExit();
+        if (killed is "worker" or "both")
+        {
+            victim.Kill();
+        }
+        if (killed is "coordinator" or "both")
+        {
+            coordinator.Kill();
+            coordinator.WaitForExit();
+            Thread.Sleep(1000);
+            // Restarted on its port and store, with itself and a worker as seeds: it joins the workers' cluster
+            // if there is one, else forms a new one (when two of three nodes die, the survivor leaves and rejoins).
+            StartCoordinator(coordinatorPort, store, coordinatorPort, otherPort);
+        }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
         Dictionary<string, JsonElement> actual;
@@ -99,11 +140,20 @@ public sealed class ClusterChaosTests : IDisposable
         while (actual.Values.Any(t => t.GetProperty("status").GetString() is "pending" or "running") && DateTime.UtcNow < deadline);
 
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        Assert.Contains(actual.Values, t => t.GetProperty("attempt").GetInt32() > 1);
+        if (killed is "worker" or "both")
+        {
+            Assert.Contains(actual.Values, t => t.GetProperty("attempt").GetInt32() > 1);
+        }
+        var curves = Cli.Run(_folder, "curves", "chaos", "--store", store);
+        Assert.Equal(0, curves.ExitCode);
+        var rows = curves.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
         foreach (var (id, trial) in expected)
         {
             Assert.Equal("completed", actual[id].GetProperty("status").GetString());
             Assert.Equal(trial.GetProperty("checkpoint_count").GetInt64(), actual[id].GetProperty("checkpoint_count").GetInt64());
+            // Every step once: as many distinct stored steps as checkpoints recorded, 0, 100, ..., 30000.
+            var steps = rows.Where(r => r[0] == id).Select(r => long.Parse(r[^14], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(Enumerable.Range(0, 301).Select(i => i * 100L), steps);
             Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
         }
     }

@@ -70,16 +70,6 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             var options = new NodeOptions(roles.ToList(), host, port, publicHost, seeds, slots, store, saveState, new EngineTrialExecutor());
             Log.Information("Starting a {Roles} node on {Host}:{Port} (public {Public}), seeds [{Seeds}], {Slots} slots, store {Store}",
                 string.Join("+", roles), host, port, publicHost ?? host, string.Join(", ", seeds), roles.Contains(ClusterRoles.Worker) ? slots : 0, store?.Display ?? "none");
-            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromMinutes(2), store is null ? null : LiveProjection.On(store), cancellationToken);
-            if (isCoordinator)
-            {
-                var woken = await node.WakeUnfinishedStudiesAsync(cancellationToken);
-                Log.Information("Node is up; {Woken} unfinished studies resumed", woken);
-            }
-            else
-            {
-                Log.Information("Node is up");
-            }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Console.CancelKeyPress += (_, e) =>
             {
@@ -91,16 +81,67 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
                 c.Cancel = true;
                 stop.Cancel();
             });
-            var terminated = new TaskCompletionSource();
-            using var registration = stop.Token.Register(() => terminated.TrySetResult());
-            await Task.WhenAny(terminated.Task, node.System.WhenTerminated);
-            Log.Information("Leaving the cluster");
+            // A node the cluster removed (downed as unreachable, or shut down by the split-brain resolver
+            // because it was left in a minority, as when two of three nodes die) starts again and rejoins
+            // through its seeds: it holds no state the journal does not, and the study must go on.
+            while (!await RunOnceAsync(options, isCoordinator, store, stop.Token))
+            {
+                Log.Warning("This node is no longer in the cluster; starting again and rejoining through its seeds [{Seeds}]", string.Join(", ", seeds));
+                await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+            }
+            Log.Information("Left the cluster");
             return ExitCodes.Success;
         }
         finally
         {
             await Log.CloseAndFlushAsync();
         }
+    }
+
+    /// <summary>Runs the node until asked to stop (true) or until the cluster removes it (false).</summary>
+    private static async Task<bool> RunOnceAsync(NodeOptions options, bool isCoordinator, StoreOptions? store, CancellationToken stop)
+    {
+        ClusterNode node;
+        try
+        {
+            node = await ClusterNode.StartAsync(options, TimeSpan.FromMinutes(2), store is null ? null : LiveProjection.On(store), stop);
+        }
+        catch (TimeoutException e) when (!stop.IsCancellationRequested)
+        {
+            Log.Warning("{Reason}", e.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return true;
+        }
+        await using (node)
+        {
+            try
+            {
+                await RunUntilRemovedAsync(node, isCoordinator, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            return stop.IsCancellationRequested;
+        }
+    }
+
+    private static async Task RunUntilRemovedAsync(ClusterNode node, bool isCoordinator, CancellationToken stop)
+    {
+        if (isCoordinator)
+        {
+            var woken = await node.WakeUnfinishedStudiesAsync(stop);
+            Log.Information("Node is up; {Woken} unfinished studies resumed", woken);
+        }
+        else
+        {
+            Log.Information("Node is up");
+        }
+        var stopped = new TaskCompletionSource();
+        using var registration = stop.Register(() => stopped.TrySetResult());
+        await Task.WhenAny(stopped.Task, node.System.WhenTerminated);
     }
 
     /// <summary>host:port, or a full akka.tcp:// address.</summary>

@@ -24,7 +24,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Queue<IActorRef> _queued = new();
     private readonly Dictionary<IActorRef, DateTime> _startedAt = [];
     private double _meanTrainingSeconds = double.PositiveInfinity;
-    private readonly Dictionary<string, int> _reservedByStudy = [];
+    // Slots promised to a request in flight, per study. A request whose coordinator died unanswered would
+    // hold them for good (and stop this worker asking that study again), so a promise expires.
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private readonly Dictionary<string, (int Slots, DateTime At)> _reservedByStudy = [];
     private readonly Dictionary<string, IActorRef> _announcers = [];
 
     // Studies told to stop and not announced since: an assignment for them that was already on its way
@@ -85,7 +88,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             StartQueued();
             AskAgain();
         });
-        Receive<RetryTick>(_ => AskAgain());
+        Receive<RetryTick>(_ =>
+        {
+            foreach (var (study, reserved) in _reservedByStudy.Where(r => DateTime.UtcNow - r.Value.At > RequestTimeout).ToList())
+            {
+                _log.Warning("No answer from study {0}'s coordinator to a request for work in {1} s; asking again", study, RequestTimeout.TotalSeconds);
+                _reservedByStudy.Remove(study);
+            }
+            AskAgain();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -105,7 +116,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
 
-    private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _reservedByStudy.Values.Sum();
+    private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _reservedByStudy.Values.Sum(r => r.Slots);
 
     /// <summary>
     /// How many assigned trials to hold beyond the busy slots: enough to cover a round trip to the
@@ -121,7 +132,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             return;
         }
-        _reservedByStudy[studyId] = free;
+        _reservedByStudy[studyId] = (free, DateTime.UtcNow);
         coordinator.Tell(new RequestWork(studyId, free, _options.Node));
     }
 
