@@ -7,6 +7,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>A real three-process cluster on loopback: a coordinator node and two worker nodes.</summary>
 [Trait("Category", "Chaos")]
+[Collection(RunAlone.Name)]
 public sealed class ClusterChaosTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-chaos-").FullName;
@@ -130,7 +131,7 @@ public sealed class ClusterChaosTests : IDisposable
             StartCoordinator(coordinatorPort, store, coordinatorPort, otherPort);
         }
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(7);
         Dictionary<string, JsonElement> actual;
         do
         {

@@ -5,6 +5,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>Chaos with real processes: `run` killed with SIGKILL mid-study, then `resume`.</summary>
 [Trait("Category", "Chaos")]
+[Collection(RunAlone.Name)]
 public sealed class CrashTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-crash-").FullName;

@@ -4,6 +4,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>Studies on a real PostgreSQL that the test starts itself.</summary>
 [Trait("Category", "Chaos")]
+[Collection(RunAlone.Name)]
 public sealed class PostgresTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-pgtest-").FullName;

@@ -24,6 +24,8 @@ public sealed class QuerySystem : IAsyncDisposable
         StoreConnections.Prepare(store);
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("sweepcluster-query", builder => builder
+                // Queries write CSV and JSON to stdout: Akka's start-up and shutdown lines must not land there.
+                .AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
