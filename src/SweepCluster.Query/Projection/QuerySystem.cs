@@ -28,6 +28,8 @@ public sealed class QuerySystem : IAsyncDisposable
                 .AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
+                    // Akka.Hosting sets the stdout logger's level from this one.
+                    loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
                     loggers.ClearLoggers();
                     loggers.AddLogger<SerilogLogger>();
                 })
