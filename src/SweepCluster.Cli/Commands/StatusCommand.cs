@@ -40,7 +40,7 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         var studies = new List<StudyStatus>();
         foreach (var row in await reader.StudiesAsync(settings.Study, cancellationToken))
         {
-            studies.Add((await reader.StatusAsync(row.StudyId, cancellationToken))!);
+            studies.Add(await reader.StatusAsync(row, cancellationToken));
         }
         if (settings.Study is not null && studies.Count == 0)
         {

@@ -13,31 +13,15 @@ public sealed class CurvesQuery(ReadModelReader reader)
     public async Task<(IReadOnlyList<string> Keys, IReadOnlyList<bool> Numeric, Dictionary<string, IReadOnlyList<ParameterValue>> Trials)> SelectAsync(
         string studyId, IReadOnlyList<Filter> where, IReadOnlyCollection<string> trialIds, CancellationToken cancellation = default)
     {
-        var trials = await reader.TrialsAsync(studyId, cancellation);
-        if (trials.Count == 0 && (await reader.StudiesAsync(studyId, cancellation)).Count == 0)
-        {
-            throw new QueryException($"there is no study '{studyId}'");
-        }
-        foreach (var id in trialIds.Where(id => trials.All(t => t.TrialId != id)))
+        var study = await StudyTrials.LoadAsync(reader, studyId, cancellation);
+        foreach (var id in trialIds.Where(id => study.Trials.All(t => t.TrialId != id)))
         {
             throw new QueryException($"study '{studyId}' has no trial '{id}'");
         }
-        var parameters = trials.Select(t => (IReadOnlyDictionary<string, ParameterValue>)TrialParameters.Flatten(t.SpecJson)).ToList();
-        var known = parameters.SelectMany(p => p.Keys).ToHashSet(StringComparer.Ordinal);
-        foreach (var filter in where.Where(w => !known.Contains(w.Key)))
-        {
-            throw new QueryException($"unknown key '{filter.Key}' in study '{studyId}'; its keys are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-        }
-        var keys = TrialParameters.Varying(parameters);
-        var chosen = new Dictionary<string, IReadOnlyList<ParameterValue>>(StringComparer.Ordinal);
-        for (var i = 0; i < trials.Count; i++)
-        {
-            var p = parameters[i];
-            if ((trialIds.Count == 0 || trialIds.Contains(trials[i].TrialId)) && where.All(w => TrialParameters.Value(p, w.Key).Matches(w.Value)))
-            {
-                chosen[trials[i].TrialId] = keys.Select(k => TrialParameters.Value(p, k)).ToList();
-            }
-        }
+        var keys = TrialParameters.Varying(study.Parameters);
+        var chosen = study.Matching(where)
+            .Where(i => trialIds.Count == 0 || trialIds.Contains(study.Trials[i].TrialId))
+            .ToDictionary(i => study.Trials[i].TrialId, i => (IReadOnlyList<ParameterValue>)study.Values(i, keys), StringComparer.Ordinal);
         var numeric = keys.Select((_, k) => ParquetCurveWriter.IsNumeric(chosen.Values.Select(v => v[k]))).ToList();
         return (keys.Select(ColumnName).ToList(), numeric, chosen);
     }

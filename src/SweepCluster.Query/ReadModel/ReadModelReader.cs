@@ -67,14 +67,10 @@ public sealed class ReadModelReader(StoreOptions store)
         return trials;
     }
 
-    public async Task<StudyStatus?> StatusAsync(string studyId, CancellationToken cancellation = default)
+    /// <summary>A study's status: its row with its trials and their latest checkpoints.</summary>
+    public async Task<StudyStatus> StatusAsync(StudyRow study, CancellationToken cancellation = default)
     {
-        var study = (await StudiesAsync(studyId, cancellation)).SingleOrDefault();
-        if (study is null)
-        {
-            return null;
-        }
-        var trials = await TrialsAsync(studyId, cancellation);
+        var trials = await TrialsAsync(study.StudyId, cancellation);
         return StudyStatus.Create(study.StudyId, study.Phase, study.Description, trials.Select(t => t.Summary()).ToList(), study.CreatedAt, study.FinishedAt);
     }
 

@@ -39,40 +39,26 @@ public sealed class ResultsQuery(ReadModelReader reader)
 
     public async Task<ResultsTable> RunAsync(ResultsRequest request, CancellationToken cancellation = default)
     {
-        foreach (var metric in request.Metrics.Append(request.Best).OfType<string>().Where(m => !CheckpointFields.Exists(m)))
-        {
-            throw new QueryException($"unknown metric '{metric}'; the metrics are {string.Join(", ", CheckpointFields.Names)}");
-        }
-        var trials = await reader.TrialsAsync(request.StudyId, cancellation);
-        if (trials.Count == 0 && (await reader.StudiesAsync(request.StudyId, cancellation)).Count == 0)
-        {
-            throw new QueryException($"there is no study '{request.StudyId}'");
-        }
-        var parameters = trials.Select(t => (IReadOnlyDictionary<string, ParameterValue>)TrialParameters.Flatten(t.SpecJson)).ToList();
-        var known = parameters.SelectMany(p => p.Keys).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in request.Where.Select(w => w.Key).Concat(request.GroupBy ?? []).Where(k => !known.Contains(k)))
-        {
-            throw new QueryException($"unknown key '{key}' in study '{request.StudyId}'; its keys are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-        }
-        var groupBy = request.GroupBy ?? TrialParameters.DefaultGroups(parameters, TrialParameters.Varying(parameters));
+        StudyTrials.RequireMetrics(request.Metrics.Append(request.Best).OfType<string>());
+        var study = await StudyTrials.LoadAsync(reader, request.StudyId, cancellation);
+        study.RequireKeys(request.GroupBy ?? []);
+        var chosen = study.Matching(request.Where).ToList();
+        var groupBy = request.GroupBy ?? TrialParameters.DefaultGroups(study.Parameters, TrialParameters.Varying(study.Parameters));
         var checkpoints = await reader.CheckpointsAtAsync(request.StudyId, request.At, cancellation);
 
-        var chosen = trials.Select((t, i) => (Trial: t, Parameters: parameters[i]))
-            .Where(x => request.Where.All(w => TrialParameters.Value(x.Parameters, w.Key).Matches(w.Value)))
-            .ToList();
         var groups = chosen
-            .GroupBy(x => groupBy.Select(k => TrialParameters.Value(x.Parameters, k)).ToArray(), KeyComparer.Instance)
+            .GroupBy(i => (IReadOnlyList<ParameterValue>)study.Values(i, groupBy), ParameterKeyComparer.Instance)
             .Select(g =>
             {
                 var key = g.Key;
                 // A diverged trial's last numbers are not a result; it still counts among the group's trials.
-                var points = g.Where(x => x.Trial.End != TrialEnd.Diverged && checkpoints.ContainsKey(x.Trial.TrialId))
-                    .Select(x => checkpoints[x.Trial.TrialId]).ToList();
+                var points = g.Select(i => study.Trials[i]).Where(t => t.End != TrialEnd.Diverged && checkpoints.ContainsKey(t.TrialId))
+                    .Select(t => checkpoints[t.TrialId]).ToList();
                 var metrics = request.Metrics.ToDictionary(m => m, m => Summarize(points.Select(c => CheckpointFields.Get(c, m))), StringComparer.Ordinal);
                 var bestMean = request.Best is { } best ? Summarize(points.Select(c => CheckpointFields.Get(c, best))).Mean : null;
                 return (Group: new ResultGroup(key, g.Count(), metrics), BestMean: bestMean);
             })
-            .OrderBy(x => x.Group.Key, KeyComparer.Instance)
+            .OrderBy(x => x.Group.Key, ParameterKeyComparer.Instance)
             .ToList();
         if (request.Best is { } bestMetric)
         {
@@ -94,35 +80,5 @@ public sealed class ResultsQuery(ReadModelReader reader)
         var mean = xs.Average();
         double? std = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : null;
         return new MetricSummary(mean, std, xs.Min(), xs.Max(), xs.Count);
-    }
-
-    private sealed class KeyComparer : IComparer<IReadOnlyList<ParameterValue>>, IEqualityComparer<ParameterValue[]>
-    {
-        public static readonly KeyComparer Instance = new();
-
-        public bool Equals(ParameterValue[]? x, ParameterValue[]? y) => x!.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(ParameterValue[] key)
-        {
-            var hash = new HashCode();
-            foreach (var value in key)
-            {
-                hash.Add(value);
-            }
-            return hash.ToHashCode();
-        }
-
-        public int Compare(IReadOnlyList<ParameterValue>? x, IReadOnlyList<ParameterValue>? y)
-        {
-            for (var i = 0; i < Math.Min(x!.Count, y!.Count); i++)
-            {
-                var c = ParameterValue.Compare(x[i], y[i]);
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-            return x.Count.CompareTo(y.Count);
-        }
     }
 }
