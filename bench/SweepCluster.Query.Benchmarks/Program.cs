@@ -16,9 +16,10 @@ using SweepCluster.Trials;
 
 // dotnet SweepCluster.Query.Benchmarks.dll fill STORE.db [trials] [checkpoints]   (through the cluster, as a sweep writes it)
 // dotnet SweepCluster.Query.Benchmarks.dll query STORE.db [rounds]
-if (args.Length < 2 || args[0] is not ("fill" or "query"))
+// dotnet SweepCluster.Query.Benchmarks.dll process STORE.db SWEEPCLUSTER [rounds]   (the commands as a user runs them)
+if (args.Length < 2 || args[0] is not ("fill" or "query" or "process") || (args[0] == "process" && args.Length < 3))
 {
-    Console.Error.WriteLine("usage: fill STORE.db [trials=10000] [checkpoints=100] | query STORE.db [rounds=5]");
+    Console.Error.WriteLine("usage: fill STORE.db [trials=10000] [checkpoints=100] | query STORE.db [rounds=5] | process STORE.db SWEEPCLUSTER [rounds=9]");
     return 2;
 }
 var store = StoreOptions.Sqlite(Path.GetFullPath(args[1]));
@@ -27,9 +28,13 @@ if (args[0] == "fill")
 {
     await Fill(Arg(2, 10_000), Arg(3, 100));
 }
-else
+else if (args[0] == "query")
 {
     await Query(Arg(2, 5));
+}
+else
+{
+    await CommandProcesses(args[2], Arg(3, 9));
 }
 return 0;
 
@@ -98,6 +103,49 @@ async Task Query(int rounds)
     Console.WriteLine($"results --at final: median {Median(results)} s over {rounds} rounds");
     Console.WriteLine($"results --at step=50: median {Median(resultsAtStep)} s");
     Console.WriteLine($"curves to Parquet: {rows:N0} rows, {new FileInfo(output).Length / 1e6:F1} MB, median {Median(parquet)} s");
+    File.Delete(output);
+}
+
+async Task CommandProcesses(string sweepcluster, int rounds)
+{
+    // Whole processes, start-up included, interleaved so that the machine's noise falls on each alike;
+    // `status` (one small query) is the peer that shows what start-up alone costs.
+    var output = Path.Combine(Path.GetDirectoryName(store.Display)!, "bench-curves.parquet");
+    (string Name, string[] Args)[] commands =
+    [
+        ("status", ["status", "--store", store.Display]),
+        ("results", ["results", "bench", "--store", store.Display, "--format", "csv"]),
+        ("curves to Parquet", ["curves", "bench", "--store", store.Display, "--out", output]),
+    ];
+    var seconds = commands.ToDictionary(c => c.Name, _ => new List<double>());
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var (name, arguments) in commands)
+        {
+            var start = new ProcessStartInfo(sweepcluster) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+            var errors = await process.StandardError.ReadToEndAsync();
+            await drain;
+            await process.WaitForExitAsync();
+            seconds[name].Add(clock.Elapsed.TotalSeconds);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"sweepcluster {string.Join(' ', arguments)} exited {process.ExitCode}: {errors}");
+            }
+        }
+    }
+    static string F(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
+    foreach (var (name, xs) in seconds)
+    {
+        var sorted = xs.Order().ToList();
+        Console.WriteLine($"sweepcluster {name}: median {F(sorted[sorted.Count / 2])} s, min {F(sorted[0])}, max {F(sorted[^1])} over {rounds} processes");
+    }
     File.Delete(output);
 }
 

@@ -32,7 +32,24 @@ public static class CheckpointFields
 
     public static bool Exists(string name) => Getters.ContainsKey(name);
 
-    public static double? Get(Checkpoint checkpoint, string name) =>
-        Getters.TryGetValue(name, out var get) ? get(checkpoint) is { } v && double.IsFinite(v) ? v : null
-            : throw new ArgumentException($"unknown checkpoint field '{name}'", nameof(name));
+    /// <summary>A field's value; null when the checkpoint has none or it is not finite.</summary>
+    public static double? Get(Checkpoint checkpoint, string name) => Finite(Getter(name)(checkpoint));
+
+    /// <summary>Reads one field of many checkpoints, looking the field up once.</summary>
+    public static void GetAll(IReadOnlyList<Checkpoint> checkpoints, string name, List<double> into)
+    {
+        var get = Getter(name);
+        foreach (var checkpoint in checkpoints)
+        {
+            if (Finite(get(checkpoint)) is { } value)
+            {
+                into.Add(value);
+            }
+        }
+    }
+
+    private static Func<Checkpoint, double?> Getter(string name) =>
+        Getters.TryGetValue(name, out var get) ? get : throw new ArgumentException($"unknown checkpoint field '{name}'", nameof(name));
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 }

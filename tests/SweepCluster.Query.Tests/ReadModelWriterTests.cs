@@ -84,4 +84,27 @@ public sealed class ReadModelWriterTests : IDisposable
         Assert.Equal((TrialStatus.Failed, 2, 1, "boom"), (trial.Status, trial.Attempt, trial.Failures, trial.Reason));
         Assert.Equal(StudyPhase.Interrupted, Assert.Single(await _events.Reader.StudiesAsync()).Phase);
     }
+
+    [Fact]
+    public async Task A_read_model_from_before_config_json_gets_the_column_and_still_answers()
+    {
+        _events.Study("s", Trial(AlgorithmKind.Gd, 0, 0.1, 0.2), Trial(AlgorithmKind.Gd, 1, 0.3));
+        await _events.ProjectAsync();
+        var projected = await _events.Reader.TrialsAsync("s");
+        Assert.All(projected, t => Assert.Equal(ReplicateConfig.Of(t.SpecJson), t.ConfigJson));
+        Assert.Equal(projected[0].ConfigJson, projected[1].ConfigJson);
+        await using (var connection = await Cluster.Storage.StoreConnections.OpenAsync(_events.Store))
+        {
+            // The trials table as an older version made it.
+            await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {ReadModelSchema.Trials} DROP COLUMN config_json", CancellationToken.None);
+        }
+
+        var reader = new ReadModelReader(_events.Store);
+        var trials = await reader.TrialsAsync("s");
+
+        Assert.All(trials, t => Assert.Null(t.ConfigJson));
+        var table = await new Results.ResultsQuery(reader).RunAsync(
+            new Results.ResultsRequest("s", new CheckpointAt.Last(), ["seed"], ["margin_l2"], [], null));
+        Assert.Equal([0.2, 0.3], table.Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
+    }
 }

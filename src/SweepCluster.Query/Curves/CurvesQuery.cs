@@ -18,7 +18,7 @@ public sealed class CurvesQuery(ReadModelReader reader)
         {
             throw new QueryException($"study '{studyId}' has no trial '{id}'");
         }
-        var keys = TrialParameters.Varying(study.Parameters);
+        var keys = study.Parameters.Varying();
         var chosen = study.Matching(where)
             .Where(i => trialIds.Count == 0 || trialIds.Contains(study.Trials[i].TrialId))
             .ToDictionary(i => study.Trials[i].TrialId, i => (IReadOnlyList<ParameterValue>)study.Values(i, keys), StringComparer.Ordinal);

@@ -22,6 +22,9 @@ public sealed class ReadModelReader(StoreOptions store)
 {
     private static readonly string CheckpointSelect = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(c => "c." + c));
 
+    // A query command makes a reader and reads a few times; the schema needs checking once.
+    private bool _schemaEnsured;
+
     public async Task<IReadOnlyList<StudyRow>> StudiesAsync(string? studyId = null, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation);
@@ -46,24 +49,20 @@ public sealed class ReadModelReader(StoreOptions store)
         await using var command = Sql.Command(connection, null,
             $"""
             SELECT t.trial_id, t.ordinal, t.spec_json, t.algorithm, t.lr, t.seed, t.steps, t.status, t.attempt, t.failures, t.node,
-                   t.last_step, t.checkpoint_count, t.end_kind, t.first_fit_step, t.reason, {CheckpointSelect}
+                   t.last_step, t.checkpoint_count, t.end_kind, t.first_fit_step, t.reason, t.config_json, {CheckpointSelect}
             FROM {ReadModelSchema.Trials} t
             LEFT JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
-            WHERE t.study_id = @s ORDER BY t.ordinal
+            WHERE t.study_id = @s
             """,
             ("s", studyId));
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var trials = new List<TrialRow>();
         while (await reader.ReadAsync(cancellation))
         {
-            trials.Add(new TrialRow(
-                reader.GetString(0), reader.GetInt32(1), reader.GetString(2), EnumNames.Parse<AlgorithmKind>(reader.GetString(3)), reader.GetDouble(4),
-                reader.GetInt32(5), reader.GetInt32(6), EnumNames.Parse<TrialStatus>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9),
-                Sql.NullableString(reader, 10), reader.GetInt64(11), reader.GetInt64(12),
-                Sql.NullableString(reader, 13) is { } end ? EnumNames.Parse<TrialEnd>(end) : null,
-                Sql.NullableLong(reader, 14), Sql.NullableString(reader, 15),
-                reader.IsDBNull(16) ? null : ReadCheckpoint(reader, 16)));
+            trials.Add(ReadTrial(reader));
         }
+        // Sorted here rather than by the database, which sorted the rows with their specs in a temporary B-tree.
+        trials.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
         return trials;
     }
 
@@ -74,17 +73,14 @@ public sealed class ReadModelReader(StoreOptions store)
         return StudyStatus.Create(study.StudyId, study.Phase, study.Description, trials.Select(t => t.Summary()).ToList(), study.CreatedAt, study.FinishedAt);
     }
 
-    /// <summary>Each trial's checkpoint at the chosen point; trials without one (not that far yet, or never fit) are absent.</summary>
+    /// <summary>
+    /// Each trial's checkpoint at a step or at its first fit; trials without one (not that far yet, or never fit)
+    /// are absent. The latest checkpoint comes with <see cref="TrialsAsync"/>.
+    /// </summary>
     public async Task<Dictionary<string, Checkpoint>> CheckpointsAtAsync(string studyId, CheckpointAt at, CancellationToken cancellation = default)
     {
         var sql = at switch
         {
-            // CROSS JOIN keeps the trials as the outer loop in SQLite (one key lookup per trial); PostgreSQL plans it as an inner join.
-            CheckpointAt.Last => $"""
-                SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Trials} t
-                CROSS JOIN {ReadModelSchema.Checkpoints} c
-                WHERE t.study_id = @s AND c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
-                """,
             CheckpointAt.AtStep => $"SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c WHERE c.study_id = @s AND c.step = @step",
             CheckpointAt.FirstFit => $"""
                 SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c
@@ -92,7 +88,7 @@ public sealed class ReadModelReader(StoreOptions store)
                   ON f.trial_id = c.trial_id AND f.step = c.step
                 WHERE c.study_id = @s
                 """,
-            _ => throw new ArgumentOutOfRangeException(nameof(at), at, null),
+            _ => throw new ArgumentOutOfRangeException(nameof(at), at, "the latest checkpoint comes with TrialsAsync"),
         };
         await using var connection = await OpenAsync(cancellation);
         await using var command = Sql.Command(connection, null, sql, ("s", studyId), ("step", at is CheckpointAt.AtStep s ? s.Value : 0L));
@@ -129,9 +125,21 @@ public sealed class ReadModelReader(StoreOptions store)
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {
         var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
+        if (!_schemaEnsured)
+        {
+            await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
+            _schemaEnsured = true;
+        }
         return connection;
     }
+
+    private static TrialRow ReadTrial(DbDataReader reader) => new(
+        reader.GetString(0), reader.GetInt32(1), reader.GetString(2), EnumNames.Parse<AlgorithmKind>(reader.GetString(3)), reader.GetDouble(4),
+        reader.GetInt32(5), reader.GetInt32(6), EnumNames.Parse<TrialStatus>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9),
+        Sql.NullableString(reader, 10), reader.GetInt64(11), reader.GetInt64(12),
+        Sql.NullableString(reader, 13) is { } end ? EnumNames.Parse<TrialEnd>(end) : null,
+        Sql.NullableLong(reader, 14), Sql.NullableString(reader, 15), Sql.NullableString(reader, 16),
+        reader.IsDBNull(17) ? null : ReadCheckpoint(reader, 17));
 
     private static Checkpoint ReadCheckpoint(DbDataReader r, int first) => new(
         r.GetInt64(first), r.GetDouble(first + 1), r.GetDouble(first + 2), Sql.NullableDouble(r, first + 3),

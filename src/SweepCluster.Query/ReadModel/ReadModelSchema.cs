@@ -39,7 +39,7 @@ public static class ReadModelSchema
                 algorithm TEXT NOT NULL, lr {real} NOT NULL, seed INTEGER NOT NULL, steps INTEGER NOT NULL,
                 status TEXT NOT NULL, attempt INTEGER NOT NULL, failures INTEGER NOT NULL, node TEXT,
                 last_step BIGINT NOT NULL, checkpoint_count BIGINT NOT NULL, end_kind TEXT, first_fit_step BIGINT, reason TEXT,
-                PRIMARY KEY (study_id, trial_id))
+                config_json TEXT, PRIMARY KEY (study_id, trial_id))
             """,
             $"CREATE TABLE IF NOT EXISTS {Checkpoints} (study_id TEXT NOT NULL, trial_id TEXT NOT NULL, step BIGINT NOT NULL, {metrics}, PRIMARY KEY (study_id, trial_id, step))",
             // With trial_id last, a lookup of one (study, trial, step) is as cheap through this index as through
@@ -52,6 +52,37 @@ public static class ReadModelSchema
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync(cancellation);
+        }
+        await AddConfigColumnAsync(connection, kind, cancellation);
+    }
+
+    /// <summary>
+    /// Read models made before <c>config_json</c> existed get the column, empty: queries then flatten each trial's
+    /// spec instead, which gives the same answers more slowly, until <c>project --rebuild</c> fills it.
+    /// </summary>
+    private static async Task AddConfigColumnAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation)
+    {
+        // Looked up first: PostgreSQL's ADD COLUMN IF NOT EXISTS would lock the table on every call.
+        var lookup = kind == StoreKind.Sqlite
+            ? $"SELECT COUNT(*) FROM pragma_table_info('{Trials}') WHERE name = 'config_json'"
+            : $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{Trials}' AND column_name = 'config_json'";
+        async Task<bool> PresentAsync() =>
+            Convert.ToInt64(await Sql.ScalarAsync(connection, null, lookup, cancellation), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        if (await PresentAsync())
+        {
+            return;
+        }
+        try
+        {
+            await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {Trials} ADD COLUMN config_json TEXT", cancellation);
+        }
+        catch (DbException)
+        {
+            // Another process may have added it first; anything else is a real failure.
+            if (!await PresentAsync())
+            {
+                throw;
+            }
         }
     }
 

@@ -137,10 +137,11 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
                 var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
                 var inserted = await ExecuteAsync(
                     $"""
-                    INSERT INTO {ReadModelSchema.Trials} (study_id, trial_id, ordinal, spec_json, algorithm, lr, seed, steps, status, attempt, failures, last_step, checkpoint_count)
-                    VALUES (@s, @t, @o, @j, @a, @lr, @seed, @steps, 'pending', 0, 0, -1, 0) ON CONFLICT (study_id, trial_id) DO NOTHING
+                    INSERT INTO {ReadModelSchema.Trials} (study_id, trial_id, ordinal, spec_json, config_json, algorithm, lr, seed, steps, status, attempt, failures, last_step, checkpoint_count)
+                    VALUES (@s, @t, @o, @j, @c, @a, @lr, @seed, @steps, 'pending', 0, 0, -1, 0) ON CONFLICT (study_id, trial_id) DO NOTHING
                     """,
-                    cancellation, ("s", studyId), ("t", definition.TrialId), ("o", ordinal), ("j", definition.SpecJson), ("a", EnumNames.Of(spec.Algorithm)),
+                    cancellation, ("s", studyId), ("t", definition.TrialId), ("o", ordinal), ("j", definition.SpecJson), ("c", ReplicateConfig.Of(definition.SpecJson)),
+                    ("a", EnumNames.Of(spec.Algorithm)),
                     ("lr", spec.Lr), ("seed", spec.Seed), ("steps", spec.Steps));
                 ordinal += inserted;
             }

@@ -3,10 +3,14 @@ using SweepCluster.Trials;
 
 namespace SweepCluster.Query.ReadModel;
 
-/// <summary>One trial as the read model holds it; <see cref="Latest"/> is its checkpoint at <see cref="LastStep"/>.</summary>
+/// <summary>
+/// One trial as the read model holds it; <see cref="Latest"/> is its checkpoint at <see cref="LastStep"/>, and
+/// <see cref="ConfigJson"/> its <see cref="ReplicateConfig"/> (null in read models projected before it existed).
+/// </summary>
 public sealed record TrialRow(
     string TrialId, int Ordinal, string SpecJson, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status,
-    int Attempt, int Failures, string? Node, long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, string? Reason, Checkpoint? Latest)
+    int Attempt, int Failures, string? Node, long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, string? Reason,
+    string? ConfigJson, Checkpoint? Latest)
 {
     public TrialSummary Summary() =>
         new(TrialId, Algorithm, Lr, Seed, Steps, Status, Attempt, Node, LastStep, CheckpointCount, End, FirstFitStep, Latest, Reason);

@@ -5,14 +5,28 @@ public sealed class ParameterKeyComparer : IEqualityComparer<IReadOnlyList<Param
 {
     public static readonly ParameterKeyComparer Instance = new();
 
-    public bool Equals(IReadOnlyList<ParameterValue>? x, IReadOnlyList<ParameterValue>? y) => x!.SequenceEqual(y!);
+    public bool Equals(IReadOnlyList<ParameterValue>? x, IReadOnlyList<ParameterValue>? y)
+    {
+        if (x!.Count != y!.Count)
+        {
+            return false;
+        }
+        for (var i = 0; i < x.Count; i++)
+        {
+            if (!x[i].Equals(y[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public int GetHashCode(IReadOnlyList<ParameterValue> key)
     {
         var hash = new HashCode();
-        foreach (var value in key)
+        for (var i = 0; i < key.Count; i++)
         {
-            hash.Add(value);
+            hash.Add(key[i]);
         }
         return hash.ToHashCode();
     }

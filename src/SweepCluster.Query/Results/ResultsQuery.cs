@@ -43,23 +43,13 @@ public sealed class ResultsQuery(ReadModelReader reader)
         var study = await StudyTrials.LoadAsync(reader, request.StudyId, cancellation);
         study.RequireKeys(request.GroupBy ?? []);
         var chosen = study.Matching(request.Where).ToList();
-        var groupBy = request.GroupBy ?? TrialParameters.DefaultGroups(study.Parameters, TrialParameters.Varying(study.Parameters));
-        var checkpoints = await reader.CheckpointsAtAsync(request.StudyId, request.At, cancellation);
+        var groupBy = request.GroupBy ?? study.Parameters.DefaultGroups(study.Parameters.Varying());
+        // The trials already come with their latest checkpoint; only another point needs a second query.
+        var checkpoints = request.At is CheckpointAt.Last
+            ? study.Trials.Where(t => t.Latest is not null).ToDictionary(t => t.TrialId, t => t.Latest!, StringComparer.Ordinal)
+            : await reader.CheckpointsAtAsync(request.StudyId, request.At, cancellation);
 
-        var groups = chosen
-            .GroupBy(i => (IReadOnlyList<ParameterValue>)study.Values(i, groupBy), ParameterKeyComparer.Instance)
-            .Select(g =>
-            {
-                var key = g.Key;
-                // A diverged trial's last numbers are not a result; it still counts among the group's trials.
-                var points = g.Select(i => study.Trials[i]).Where(t => t.End != TrialEnd.Diverged && checkpoints.ContainsKey(t.TrialId))
-                    .Select(t => checkpoints[t.TrialId]).ToList();
-                var metrics = request.Metrics.ToDictionary(m => m, m => Summarize(points.Select(c => CheckpointFields.Get(c, m))), StringComparer.Ordinal);
-                var bestMean = request.Best is { } best ? Summarize(points.Select(c => CheckpointFields.Get(c, best))).Mean : null;
-                return (Group: new ResultGroup(key, g.Count(), metrics), BestMean: bestMean);
-            })
-            .OrderBy(x => x.Group.Key, ParameterKeyComparer.Instance)
-            .ToList();
+        var groups = Aggregate(study, chosen, groupBy, checkpoints, request);
         if (request.Best is { } bestMetric)
         {
             var candidates = groups.Where(x => x.BestMean is not null).ToList();
@@ -69,16 +59,71 @@ public sealed class ResultsQuery(ReadModelReader reader)
         return new ResultsTable(request.StudyId, groupBy, request.Metrics, groups.Select(x => x.Group).ToList());
     }
 
-    /// <summary>Mean, sample standard deviation (n - 1; none for one value), min and max of the values that exist.</summary>
-    public static MetricSummary Summarize(IEnumerable<double?> values)
+    private static MetricSummary Summarize(List<Checkpoint> points, string metric)
     {
-        var xs = values.OfType<double>().ToList();
+        var values = new List<double>(points.Count);
+        CheckpointFields.GetAll(points, metric, values);
+        return Summarize(values);
+    }
+
+    private static List<(ResultGroup Group, double? BestMean)> Aggregate(
+        StudyTrials study, List<int> chosen, IReadOnlyList<string> groupBy, Dictionary<string, Checkpoint> checkpoints, ResultsRequest request)
+    {
+        var members = new Dictionary<IReadOnlyList<ParameterValue>, List<TrialRow>>(ParameterKeyComparer.Instance);
+        foreach (var i in chosen)
+        {
+            var key = study.Values(i, groupBy);
+            if (!members.TryGetValue(key, out var trials))
+            {
+                members[key] = trials = [];
+            }
+            trials.Add(study.Trials[i]);
+        }
+        var groups = new List<(ResultGroup Group, double? BestMean)>(members.Count);
+        foreach (var (key, trials) in members)
+        {
+            // A diverged trial's last numbers are not a result; it still counts among the group's trials.
+            var points = new List<Checkpoint>(trials.Count);
+            foreach (var trial in trials)
+            {
+                if (trial.End != TrialEnd.Diverged && checkpoints.TryGetValue(trial.TrialId, out var point))
+                {
+                    points.Add(point);
+                }
+            }
+            var metrics = new Dictionary<string, MetricSummary>(StringComparer.Ordinal);
+            foreach (var metric in request.Metrics)
+            {
+                metrics[metric] = Summarize(points, metric);
+            }
+            var bestMean = request.Best is { } best ? Summarize(points, best).Mean : null;
+            groups.Add((new ResultGroup(key, trials.Count, metrics), bestMean));
+        }
+        groups.Sort((a, b) => ParameterKeyComparer.Instance.Compare(a.Group.Key, b.Group.Key));
+        return groups;
+    }
+
+    /// <summary>Mean, sample standard deviation (n - 1; none for one value), min and max of the values that exist.</summary>
+    private static MetricSummary Summarize(List<double> xs)
+    {
         if (xs.Count == 0)
         {
             return new MetricSummary(null, null, null, null, 0);
         }
-        var mean = xs.Average();
-        double? std = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : null;
-        return new MetricSummary(mean, std, xs.Min(), xs.Max(), xs.Count);
+        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (var x in xs)
+        {
+            sum += x;
+            min = Math.Min(min, x);
+            max = Math.Max(max, x);
+        }
+        var mean = sum / xs.Count;
+        var squares = 0.0;
+        foreach (var x in xs)
+        {
+            squares += (x - mean) * (x - mean);
+        }
+        double? std = xs.Count > 1 ? Math.Sqrt(squares / (xs.Count - 1)) : null;
+        return new MetricSummary(mean, std, min, max, xs.Count);
     }
 }

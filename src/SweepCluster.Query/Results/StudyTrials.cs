@@ -5,22 +5,19 @@ namespace SweepCluster.Query.Results;
 /// <summary>A study's trials from the read model with their flattened keys: where results, curves and plot all start.</summary>
 public sealed class StudyTrials
 {
-    private readonly HashSet<string> _known;
-
     private StudyTrials(string studyId, IReadOnlyList<TrialRow> trials)
     {
         StudyId = studyId;
         Trials = trials;
-        Parameters = trials.Select(t => (IReadOnlyDictionary<string, ParameterValue>)TrialParameters.Flatten(t.SpecJson)).ToList();
-        _known = Parameters.SelectMany(p => p.Keys).ToHashSet(StringComparer.Ordinal);
+        Parameters = ParameterTable.Flatten(trials);
     }
 
     public string StudyId { get; }
 
     public IReadOnlyList<TrialRow> Trials { get; }
 
-    /// <summary>Each trial's keys, in the order of <see cref="Trials"/>.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, ParameterValue>> Parameters { get; }
+    /// <summary>Each trial's keys, a row per trial in the order of <see cref="Trials"/>.</summary>
+    public ParameterTable Parameters { get; }
 
     /// <summary>Loads the study; an unknown study is a <see cref="QueryException"/>.</summary>
     public static async Task<StudyTrials> LoadAsync(ReadModelReader reader, string studyId, CancellationToken cancellation)
@@ -36,9 +33,9 @@ public sealed class StudyTrials
     /// <summary>Throws for the first key no trial of the study has, listing the keys it does have.</summary>
     public void RequireKeys(IEnumerable<string> keys)
     {
-        foreach (var key in keys.Where(k => !_known.Contains(k)))
+        foreach (var key in keys.Where(k => !Parameters.HasKey(k)))
         {
-            throw new QueryException($"unknown key '{key}' in study '{StudyId}'; its keys are {string.Join(", ", _known.Order(StringComparer.Ordinal))}");
+            throw new QueryException($"unknown key '{key}' in study '{StudyId}'; its keys are {string.Join(", ", Parameters.Keys.Order(StringComparer.Ordinal))}");
         }
     }
 
@@ -46,11 +43,17 @@ public sealed class StudyTrials
     public IEnumerable<int> Matching(IReadOnlyList<Filter> where)
     {
         RequireKeys(where.Select(w => w.Key));
-        return Enumerable.Range(0, Trials.Count).Where(i => where.All(w => TrialParameters.Value(Parameters[i], w.Key).Matches(w.Value)));
+        for (var i = 0; i < Trials.Count; i++)
+        {
+            if (where.All(w => Parameters.Value(i, w.Key).Matches(w.Value)))
+            {
+                yield return i;
+            }
+        }
     }
 
     /// <summary>Trial <paramref name="index"/>'s values of <paramref name="keys"/>.</summary>
-    public ParameterValue[] Values(int index, IReadOnlyList<string> keys) => keys.Select(k => TrialParameters.Value(Parameters[index], k)).ToArray();
+    public ParameterValue[] Values(int index, IReadOnlyList<string> keys) => Parameters.Values(index, keys);
 
     public static void RequireMetrics(IEnumerable<string> metrics)
     {
