@@ -74,11 +74,26 @@ async Task Overhead(int count, int slots)
         solo += clock.Elapsed;
     }
     var ideal = solo / slots;
+    // The peer without the cluster: the same trials on `slots` plain threads taking from one queue.
+    var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
+    var plainClock = Stopwatch.StartNew();
+    var threads = Enumerable.Range(0, slots).Select(_ => new Thread(() =>
+    {
+        TorchRuntime.UseThreads(1);
+        while (queue.TryDequeue(out var spec))
+        {
+            new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+        }
+    })).ToList();
+    threads.ForEach(t => t.Start());
+    threads.ForEach(t => t.Join());
+    var plain = plainClock.Elapsed;
     var timed = new TimedExecutor(new EngineTrialExecutor());
     var (wall, status) = await RunStudy("overhead", specs, slots, timed, timed.Reset);
     Console.WriteLine($"overhead: inside the cluster, training took {timed.Total.TotalSeconds / count:F2} s per trial; first trial started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted");
     Console.WriteLine($"overhead: {count} trials, mean solo time {solo.TotalSeconds / count:F2} s, {slots} slots: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
         $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}, diverged {status.Diverged}");
+    Console.WriteLine($"overhead: the same trials on {slots} plain threads without the cluster: wall {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal; the cluster's wall is {wall / plain:F3} x that");
 }
 
 async Task Ingest(int total)

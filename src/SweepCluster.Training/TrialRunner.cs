@@ -83,7 +83,7 @@ public sealed class TrialRunner : IDisposable
                 return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, $"loss became {(double.IsNaN(full.LogLoss) ? "NaN" : "infinite")} at step {t}");
             }
             var due = t % _spec.CheckpointEvery == 0;
-            if (_firstFitStep is null && (fullBatch || due) && full.Margins.gt(0).all().item<bool>())
+            if (_firstFitStep is null && (fullBatch || due) && full.Margins.min().item<double>() > 0)
             {
                 _firstFitStep = t;
             }

@@ -11,6 +11,9 @@ namespace SweepCluster.Training.Metrics;
 /// </summary>
 public static class CheckpointMetrics
 {
+    // Made once: a number passed to a tensor operation becomes a native Scalar that only the finalizer frees.
+    private static readonly Scalar Zero = 0.0.ToScalar();
+
     public sealed record Norms(double L1, double L2, double Linf);
 
     public static Norms Measure(Tensor theta)
@@ -51,7 +54,7 @@ public static class CheckpointMetrics
     public static double Accuracy(Tensor margins)
     {
         using var scope = NewDisposeScope();
-        return margins.gt(0).to(ScalarType.Float64).mean().item<double>();
+        return margins.gt(Zero).to(ScalarType.Float64).mean().item<double>();
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -18,6 +18,12 @@ public sealed class MarginObjective
     // Below this z, log(log1p(exp(z))) is evaluated as z - exp(z)/2, whose error is O(exp(2z)).
     private const double LogSoftplusSwitch = -15.0;
 
+    // TorchSharp makes a native Scalar for every number passed to a tensor operation and leaves it to the
+    // finalizer thread; these run every step, so they are made once.
+    private static readonly Scalar SwitchScalar = LogSoftplusSwitch.ToScalar();
+    private static readonly Scalar Half = 0.5.ToScalar();
+    private static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
+
     private readonly LossKind _loss;
     private readonly Reduction _reduction;
 
@@ -67,16 +73,16 @@ public sealed class MarginObjective
     {
         var own = f.gather(1, classes.unsqueeze(1));
         var isOwn = nn.functional.one_hot(classes, f.shape[1]).to(ScalarType.Bool);
-        var others = (f - own).masked_fill(isOwn, double.NegativeInfinity);
+        var others = (f - own).masked_fill(isOwn, NegativeInfinity);
         return (others.logsumexp(1), -others.amax(1));
     }
 
     private static Tensor LogSoftplus(Tensor z)
     {
-        var small = z.clamp_max(LogSoftplusSwitch);
-        var large = z.clamp_min(LogSoftplusSwitch);
-        var tail = small - small.exp() / 2;
+        var small = z.clamp_max(SwitchScalar);
+        var large = z.clamp_min(SwitchScalar);
+        var tail = small - small.exp().mul(Half);
         var body = nn.functional.softplus(large).log();
-        return where(z < LogSoftplusSwitch, tail, body);
+        return where(z.lt(SwitchScalar), tail, body);
     }
 }

@@ -17,6 +17,11 @@ public sealed class AdamRule : UpdateRule
     private readonly Tensor _v;
     private readonly Tensor _gradient;
     private readonly Tensor _work;
+    private readonly Scalar _beta1;
+    private readonly Scalar _oneMinusBeta1;
+    private readonly Scalar _beta2;
+    private readonly Scalar _oneMinusBeta2;
+    private readonly Scalar _eps;
 
     public AdamRule(double lr, LrSchedule schedule, AdamSpec spec, long parameterCount)
     {
@@ -28,6 +33,11 @@ public sealed class AdamRule : UpdateRule
         // Reused every step: fresh step-sized temporaries cost more in allocation than in arithmetic.
         _gradient = empty(parameterCount, ScalarType.Float32);
         _work = empty(parameterCount, ScalarType.Float32);
+        _beta1 = spec.Beta1.ToScalar();
+        _oneMinusBeta1 = (1 - spec.Beta1).ToScalar();
+        _beta2 = spec.Beta2.ToScalar();
+        _oneMinusBeta2 = (1 - spec.Beta2).ToScalar();
+        _eps = spec.Eps.ToScalar();
     }
 
     public override IReadOnlyDictionary<string, Tensor> State =>
@@ -37,23 +47,25 @@ public sealed class AdamRule : UpdateRule
     {
         using var noGrad = no_grad();
         var loss = Math.Exp(logLoss);
-        var g = _gradient.copy_(scaledGradient).mul_(loss);
+        using var lossScalar = loss.ToScalar();
+        var g = _gradient.copy_(scaledGradient).mul_(lossScalar);
         var t = stepIndex + 1;
-        _m.mul_(_spec.Beta1).add_(g, alpha: 1 - _spec.Beta1);
-        _v.mul_(_spec.Beta2).addcmul_(g, g, value: 1 - _spec.Beta2);
+        _m.mul_(_beta1).add_(g, alpha: _oneMinusBeta1);
+        _v.mul_(_beta2).addcmul_(g, g, value: _oneMinusBeta2);
         var lr = _schedule == LrSchedule.LossScaled ? _lr / loss : _lr;
-        var stepSize = Checked(lr / (1 - Math.Pow(_spec.Beta1, t)), stepIndex);
+        using var minusStepSize = (-Checked(lr / (1 - Math.Pow(_spec.Beta1, t)), stepIndex)).ToScalar();
+        using var biasCorrection2 = Math.Sqrt(1 - Math.Pow(_spec.Beta2, t)).ToScalar();
         // PyTorch's arrangement: m / (sqrt(v) / sqrt(1 - beta2^t) + eps) * lr / (1 - beta1^t).
-        var denominator = _work.copy_(_v).sqrt_().div_(Math.Sqrt(1 - Math.Pow(_spec.Beta2, t))).add_(_spec.Eps);
+        var denominator = _work.copy_(_v).sqrt_().div_(biasCorrection2).add_(_eps);
         if (_spec.Eps > 0)
         {
-            theta.addcdiv_(_m, denominator, value: -stepSize);
+            theta.addcdiv_(_m, denominator, value: minusStepSize);
             return;
         }
         // A zero denominator means v = 0: a coordinate with no gradient yet (0/0) or one whose g^2
         // underflowed (m/0). Either way it does not move.
         var update = denominator.reciprocal_().mul_(_m).nan_to_num_(0, 0, 0);
-        theta.add_(update, alpha: -stepSize);
+        theta.add_(update, alpha: minusStepSize);
     }
 
     public override void Dispose()
@@ -62,6 +74,11 @@ public sealed class AdamRule : UpdateRule
         _v.Dispose();
         _gradient.Dispose();
         _work.Dispose();
+        _beta1.Dispose();
+        _oneMinusBeta1.Dispose();
+        _beta2.Dispose();
+        _oneMinusBeta2.Dispose();
+        _eps.Dispose();
         base.Dispose();
     }
 }

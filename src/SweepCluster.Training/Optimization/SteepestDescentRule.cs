@@ -17,6 +17,9 @@ public sealed class SteepestDescentRule : UpdateRule
     private readonly StepForm _form;
     private readonly LrSchedule _schedule;
     private readonly double _q;
+    private readonly Scalar? _qScalar;
+    private readonly Scalar? _inverseQ;
+    private readonly Scalar? _qMinusOne;
 
     public SteepestDescentRule(AlgorithmKind algorithm, double lr, StepForm form, LrSchedule schedule, double? p)
     {
@@ -25,6 +28,20 @@ public sealed class SteepestDescentRule : UpdateRule
         _form = form;
         _schedule = schedule;
         _q = algorithm == AlgorithmKind.Steepest ? p!.Value / (p.Value - 1) : double.NaN;
+        if (algorithm == AlgorithmKind.Steepest)
+        {
+            _qScalar = _q.ToScalar();
+            _inverseQ = (1 / _q).ToScalar();
+            _qMinusOne = (_q - 1).ToScalar();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _qScalar?.Dispose();
+        _inverseQ?.Dispose();
+        _qMinusOne?.Dispose();
+        base.Dispose();
     }
 
     public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
@@ -46,26 +63,34 @@ public sealed class SteepestDescentRule : UpdateRule
             case AlgorithmKind.Gd:
                 if (_form == StepForm.Dual)
                 {
-                    theta.add_(g, alpha: -Checked(size, stepIndex));
+                    using var alpha = (-Checked(size, stepIndex)).ToScalar();
+                    theta.add_(g, alpha: alpha);
                 }
                 else
                 {
-                    var norm = g.pow(2).sum(ScalarType.Float64).sqrt().item<double>();
+                    var norm = g.square().sum(ScalarType.Float64).sqrt().item<double>();
                     if (norm > 0)
                     {
-                        theta.add_(g, alpha: -Checked(size / norm, stepIndex));
+                        using var alpha = (-Checked(size / norm, stepIndex)).ToScalar();
+                        theta.add_(g, alpha: alpha);
                     }
                 }
                 break;
             case AlgorithmKind.Sign:
                 var scale = _form == StepForm.Dual ? g.abs().sum(ScalarType.Float64).item<double>() : 1.0;
-                theta.add_(g.sign(), alpha: -Checked(size * scale, stepIndex));
+                using (var alpha = (-Checked(size * scale, stepIndex)).ToScalar())
+                {
+                    theta.add_(g.sign(), alpha: alpha);
+                }
                 break;
             case AlgorithmKind.Coordinate:
                 var i = g.abs().argmax().item<long>();
                 var gi = g[i].item<float>();
                 var delta = _form == StepForm.Dual ? gi : Math.Sign(gi);
-                theta[i].sub_(Checked(size * delta, stepIndex));
+                using (var step = Checked(size * delta, stepIndex).ToScalar())
+                {
+                    theta[i].sub_(step);
+                }
                 break;
             case AlgorithmKind.Steepest:
                 ApplyLp(theta, g, size, stepIndex);
@@ -80,13 +105,15 @@ public sealed class SteepestDescentRule : UpdateRule
     {
         var g64 = g.to(ScalarType.Float64);
         var magnitude = g64.abs();
-        var normQ = magnitude.pow(_q).sum().pow(1 / _q).item<double>();
+        var normQ = magnitude.pow(_qScalar!).sum().pow(_inverseQ!).item<double>();
         if (normQ == 0)
         {
             return;
         }
-        var unit = g64.sign() * (magnitude / normQ).pow(_q - 1);
+        using var norm = normQ.ToScalar();
+        var unit = g64.sign().mul_(magnitude.div(norm).pow_(_qMinusOne!));
         var length = _form == StepForm.Dual ? normQ : 1.0;
-        theta.sub_((unit * Checked(size * length, stepIndex)).to(ScalarType.Float32));
+        using var step = Checked(size * length, stepIndex).ToScalar();
+        theta.sub_(unit.mul_(step).to(ScalarType.Float32));
     }
 }
