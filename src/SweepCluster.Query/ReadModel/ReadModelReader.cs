@@ -22,8 +22,7 @@ public sealed class ReadModelReader(StoreOptions store)
 {
     private static readonly string CheckpointSelect = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(c => "c." + c));
 
-    // A query command makes a reader and reads a few times; the schema needs checking once.
-    private bool _schemaEnsured;
+    private readonly SchemaCheck _schema = new(store.Kind);
 
     public async Task<IReadOnlyList<StudyRow>> StudiesAsync(string? studyId = null, CancellationToken cancellation = default)
     {
@@ -125,11 +124,7 @@ public sealed class ReadModelReader(StoreOptions store)
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {
         var connection = await StoreConnections.OpenAsync(store, cancellation);
-        if (!_schemaEnsured)
-        {
-            await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
-            _schemaEnsured = true;
-        }
+        await _schema.EnsureAsync(connection, cancellation);
         return connection;
     }
 

@@ -21,11 +21,13 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
 {
     public const string DefaultProjection = "study-read-model";
 
+    private readonly SchemaCheck _schema = new(store.Kind);
+
     /// <summary>The offset up to which events are applied (0: none).</summary>
     public async Task<long> StoredOffsetAsync(CancellationToken cancellation = default)
     {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
+        await _schema.EnsureAsync(connection, cancellation);
         return await OffsetAsync(connection, null, cancellation);
     }
 
@@ -36,8 +38,23 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
     /// </summary>
     public async Task<long> ApplyAsync(IReadOnlyList<ProjectedEvent> events, long expected, CancellationToken cancellation = default)
     {
+        try
+        {
+            return await ApplyInTransactionAsync(events, expected, cancellation);
+        }
+        catch (DbException)
+        {
+            // The tables may have been dropped by a rebuild since they were checked: check, and try once more
+            // (the failed transaction changed nothing).
+            _schema.Forget();
+            return await ApplyInTransactionAsync(events, expected, cancellation);
+        }
+    }
+
+    private async Task<long> ApplyInTransactionAsync(IReadOnlyList<ProjectedEvent> events, long expected, CancellationToken cancellation)
+    {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await ReadModelSchema.EnsureAsync(connection, store.Kind, cancellation);
+        await _schema.EnsureAsync(connection, cancellation);
         // SQLite: BEGIN IMMEDIATE takes the write lock now. PostgreSQL: the offset row is locked below.
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await Sql.ExecuteAsync(connection, transaction, $"INSERT INTO {ReadModelSchema.Offsets} (projection, last_offset) VALUES (@p, 0) ON CONFLICT (projection) DO NOTHING", cancellation, ("p", projection));

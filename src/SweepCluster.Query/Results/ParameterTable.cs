@@ -9,30 +9,20 @@ namespace SweepCluster.Query.Results;
 /// </summary>
 public sealed class ParameterTable
 {
-    private readonly IReadOnlyList<string> _names;
     private readonly IReadOnlyDictionary<string, int> _columns;
     private readonly IReadOnlyList<ParameterValue[]> _rows;
+    private readonly HashSet<string> _keys;
 
     internal ParameterTable(IReadOnlyList<string> names, IReadOnlyDictionary<string, int> columns, IReadOnlyList<ParameterValue[]> rows)
     {
-        _names = names;
         _columns = columns;
         _rows = rows;
-        var keys = new List<string>();
-        for (var column = 0; column < names.Count; column++)
-        {
-            if (AnyRowHas(column))
-            {
-                keys.Add(names[column]);
-            }
-        }
-        Keys = keys;
+        Keys = Enumerable.Range(0, names.Count).Where(AnyRowHas).Select(c => names[c]).ToList();
+        _keys = Keys.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Every key some trial has a value (or null) for, in first-seen order; sections (model, adam) only when null.</summary>
     public IReadOnlyList<string> Keys { get; }
-
-    public int Count => _rows.Count;
 
     /// <summary>Flattens the specs (JSON) of one study's trials, in order.</summary>
     public static ParameterTable Flatten(IEnumerable<string> specJsons)
@@ -63,7 +53,7 @@ public sealed class ParameterTable
         return flattener.ToTable();
     }
 
-    public bool HasKey(string key) => _columns.TryGetValue(key, out var column) && AnyRowHas(column);
+    public bool HasKey(string key) => _keys.Contains(key);
 
     /// <summary>Trial <paramref name="row"/>'s value of <paramref name="key"/>; <see cref="ParameterValue.Missing"/> when it has none.</summary>
     public ParameterValue Value(int row, string key) => _columns.TryGetValue(key, out var column) ? Value(row, column) : ParameterValue.Missing;

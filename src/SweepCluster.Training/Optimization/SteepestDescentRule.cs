@@ -16,7 +16,6 @@ public sealed class SteepestDescentRule : UpdateRule
     private readonly double _lr;
     private readonly StepForm _form;
     private readonly LrSchedule _schedule;
-    private readonly double _q;
     private readonly Scalar? _qScalar;
     private readonly Scalar? _inverseQ;
     private readonly Scalar? _qMinusOne;
@@ -27,12 +26,13 @@ public sealed class SteepestDescentRule : UpdateRule
         _lr = lr;
         _form = form;
         _schedule = schedule;
-        _q = algorithm == AlgorithmKind.Steepest ? p!.Value / (p.Value - 1) : double.NaN;
         if (algorithm == AlgorithmKind.Steepest)
         {
-            _qScalar = _q.ToScalar();
-            _inverseQ = (1 / _q).ToScalar();
-            _qMinusOne = (_q - 1).ToScalar();
+            // The dual exponent q, with 1/p + 1/q = 1, and the powers the step uses.
+            var q = p!.Value / (p.Value - 1);
+            _qScalar = q.ToScalar();
+            _inverseQ = (1 / q).ToScalar();
+            _qMinusOne = (q - 1).ToScalar();
         }
     }
 
