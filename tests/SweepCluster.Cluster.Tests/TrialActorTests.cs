@@ -13,6 +13,7 @@ public sealed class TrialActorTests : IAsyncLifetime
 {
     private ActorSystem _system = null!;
     private readonly BlockingCollection<object> _toCoordinator = [];
+    private readonly TrainingThreads _threads = new(2, "test-training");
 
     public ValueTask InitializeAsync()
     {
@@ -20,7 +21,11 @@ public sealed class TrialActorTests : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync() => await _system.Terminate();
+    public async ValueTask DisposeAsync()
+    {
+        await _system.Terminate();
+        _threads.Dispose();
+    }
 
     private IActorRef StartTrial(int checkpoints) => StartTrial(new InstantCheckpoints(checkpoints));
 
@@ -30,7 +35,7 @@ public sealed class TrialActorTests : IAsyncLifetime
         var spec = Trials.Sweep("t").Trials[0].Spec;
         var trial = new AssignTrial("t", "trial", TrialJson.Serialize(spec), 1, null);
         var options = new WorkerOptions("node", 1, TimeSpan.FromHours(1), executor);
-        var actor = _system.ActorOf(Props.Create(() => new TrialActor(trial, coordinator, options)));
+        var actor = _system.ActorOf(Props.Create(() => new TrialActor(trial, coordinator, options, _threads)));
         actor.Tell(TrialActor.Begin.Instance);
         return actor;
     }

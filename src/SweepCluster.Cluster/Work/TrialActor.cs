@@ -8,8 +8,8 @@ using SweepCluster.Trials;
 namespace SweepCluster.Cluster.Work;
 
 /// <summary>
-/// One running trial on a worker. The training runs on a dedicated thread (never on Akka's dispatcher, or
-/// heartbeats starve); this actor batches its checkpoints to the study's coordinator and re-sends each
+/// One running trial on a worker. The training runs on one of the worker's dedicated training threads
+/// (never on Akka's dispatcher, or heartbeats starve); this actor batches its checkpoints to the study's coordinator and re-sends each
 /// batch until it is acknowledged. The thread may run ahead by a bounded number of unacknowledged
 /// checkpoints, then waits: a slow store slows training down instead of filling memory. The end of the
 /// trial is reported only after every batch and the latest state were acknowledged.
@@ -25,6 +25,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private readonly AssignTrial _trial;
     private readonly IActorRef _studies;
     private readonly WorkerOptions _options;
+    private readonly TrainingThreads _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancellation = new();
     private readonly SemaphoreSlim _credits = new(MaxUnacknowledged, MaxUnacknowledged);
@@ -40,11 +41,12 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private long _lastProducedStep = -1;
     private bool _started;
 
-    public TrialActor(AssignTrial trial, IActorRef studies, WorkerOptions options)
+    public TrialActor(AssignTrial trial, IActorRef studies, WorkerOptions options, TrainingThreads threads)
     {
         _trial = trial;
         _studies = studies;
         _options = options;
+        _threads = threads;
         Receive<Produced>(p =>
         {
             _lastProducedStep = p.Checkpoint.Step;
@@ -158,12 +160,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         _started = true;
         var self = Self;
         var observer = new Observer(self, _credits, _cancellation.Token);
-        var thread = new Thread(() => Train(self, observer))
-        {
-            IsBackground = true,
-            Name = $"trial-{_trial.TrialId}",
-        };
-        thread.Start();
+        _threads.Run(() => Train(self, observer));
     }
 
     protected override void PostStop()

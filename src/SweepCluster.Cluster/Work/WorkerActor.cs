@@ -6,18 +6,20 @@ namespace SweepCluster.Cluster.Work;
 
 /// <summary>
 /// A worker node's actor (at /user/worker). It trains at most <c>slots</c> trials at once, each in its own
-/// <see cref="TrialActor"/> with its own training thread. It pulls work: when a coordinator announces
+/// <see cref="TrialActor"/>, on one training thread per slot that the worker keeps for its life. It pulls work: when a coordinator announces
 /// pending trials it asks for what it can take, with one request in flight per study. It holds up to
 /// <c>slots</c> more trials in a local queue, so that a freed slot starts the next trial at once instead of
 /// waiting for a round trip to the coordinator; a slot is free when training ends, while its trial actor
 /// may still be waiting for the last acknowledgements.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's life ends in PostStop, which releases the training threads.")]
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
     private readonly WorkerOptions _options;
     private readonly IActorRef _studies;
+    private readonly TrainingThreads _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, string> _running = [];
     private readonly HashSet<IActorRef> _training = [];
@@ -38,6 +40,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         _options = options;
         _studies = studies;
+        _threads = new TrainingThreads(options.Slots, "training");
         Receive<WorkAvailable>(available =>
         {
             _stopped.Remove(available.StudyId);
@@ -116,6 +119,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
 
+    protected override void PostStop()
+    {
+        _threads.Dispose();
+        base.PostStop();
+    }
+
     private int Free => _options.Slots + QueueDepth - _training.Count - _queued.Count - _reservedByStudy.Values.Sum(r => r.Slots);
 
     /// <summary>
@@ -149,7 +158,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _reservedByStudy.Remove(assigned.StudyId);
         foreach (var trial in assigned.Trials)
         {
-            var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options)), $"trial-{trial.TrialId}-{trial.Attempt}");
+            var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options, _threads)), $"trial-{trial.TrialId}-{trial.Attempt}");
             Context.Watch(child);
             _running[child] = trial.StudyId;
             if (_stopped.Contains(trial.StudyId))
@@ -181,7 +190,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
 /// <summary>How a worker node runs trials.</summary>
 /// <param name="Node">This node's unique cluster address: coordinators release its trials if it is lost.</param>
-/// <param name="Slots">Trainings at once; each has its own thread. Slots 0 trains nothing (a node that only answers).</param>
+/// <param name="Slots">Trainings at once, on as many training threads. Slots 0 trains nothing (a node that only answers).</param>
 /// <param name="SaveStateInterval">How often a running trial sends its training state to the coordinator.</param>
 /// <param name="Executor">Runs one trial's training; the engine by default, a stand-in in tests.</param>
 public sealed record WorkerOptions(string Node, int Slots, TimeSpan SaveStateInterval, ITrialExecutor Executor);
