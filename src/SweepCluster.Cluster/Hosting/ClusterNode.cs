@@ -37,6 +37,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             StoreConnections.Prepare(store);
         }
+        var journalWarm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>().AddAkka(NodeOptions.SystemName, builder =>
             {
@@ -46,6 +47,14 @@ public sealed class ClusterNode : IAsyncDisposable
                     loggers.AddLogger<SerilogLogger>();
                 });
                 builder.AddSweepClusterNode(options);
+                if (options.IsCoordinator)
+                {
+                    builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new JournalWarmup(journalWarm)), "journal-warmup"));
+                }
+                else
+                {
+                    journalWarm.SetResult();
+                }
                 configure?.Invoke(builder);
             }))
             .Build();
@@ -56,13 +65,16 @@ public sealed class ClusterNode : IAsyncDisposable
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
         try
         {
-            await up.Task.WaitAsync(joinTimeout, cancellation);
+            // Up, and the journal warmed up alongside the join, so a study submitted now starts at once.
+            await Task.WhenAll(up.Task, journalWarm.Task).WaitAsync(joinTimeout, cancellation);
         }
         catch (TimeoutException)
         {
             await host.StopAsync(CancellationToken.None);
             host.Dispose();
-            throw new TimeoutException($"this node did not join the cluster within {joinTimeout.TotalSeconds:F0} s (seed nodes: {string.Join(", ", options.SeedNodes)})");
+            throw new TimeoutException(up.Task.IsCompleted
+                ? $"the store did not answer a first read within {joinTimeout.TotalSeconds:F0} s"
+                : $"this node did not join the cluster within {joinTimeout.TotalSeconds:F0} s (seed nodes: {string.Join(", ", options.SeedNodes)})");
         }
         var studies = await registry.GetAsync<StudyRegion>(cancellation);
         IActorRef? worker = options.IsWorker ? await registry.GetAsync<WorkerRegistryKey>(cancellation) : null;
