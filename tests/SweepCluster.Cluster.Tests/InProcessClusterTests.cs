@@ -57,6 +57,31 @@ public sealed class InProcessClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_started_coordinator_node_has_its_journal_ready_and_has_written_nothing_to_it()
+    {
+        await using var node = await ClusterNode.StartAsync(Options(), Timeout);
+
+        // The first study need not wait for the journal to start: its tables exist before anything is submitted.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "store.db")}");
+        connection.Open();
+        using var tables = connection.CreateCommand();
+        tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+        var names = new List<string>();
+        using (var reader = tables.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+        Assert.Contains("journal", names);
+        Assert.Contains("snapshot", names);
+        using var rows = connection.CreateCommand();
+        rows.CommandText = "SELECT COUNT(*) FROM journal";
+        Assert.Equal(0L, (long)rows.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task A_failing_trial_is_retried_then_failed_while_the_others_complete()
     {
         var sweep = Trials.Sweep("failing");
