@@ -10,7 +10,7 @@ using SweepCluster.Training;
 using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
-// dotnet SweepCluster.Cluster.Benchmarks.dll overhead|ingest|turnover [size]
+// dotnet SweepCluster.Cluster.Benchmarks.dll overhead|ingest|turnover|sleep|idle [size] [turnover slots]
 var mode = args.Length > 0 ? args[0] : "all";
 var turnoverSlots = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
 int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
@@ -29,6 +29,14 @@ try
     {
         await Turnover(Size(1000));
     }
+    if (mode is "sleep" or "all")
+    {
+        await Sleeping(Size(100), slots: 2);
+    }
+    if (mode is "idle")
+    {
+        await Idle(Size(10));
+    }
 }
 finally
 {
@@ -40,13 +48,25 @@ TrialSpec Spec(int seed, int steps, int width, int every, double lr = 0.01) => n
     new SyntheticDatasetSpec(100, 20, 0.1, 0, 0), new ModelSpec(2, width, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
     AlgorithmKind.Gd, lr, StepForm.Dual, LrSchedule.Constant, null, null, null, steps, every, new StopSpec(0, null), seed, 1);
 
-async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnlyList<TrialSpec> specs, int slots, ITrialExecutor executor, Action? onSubmit = null)
+async Task<ClusterNode> StartNode(string name, int slots, ITrialExecutor executor)
 {
-    var store = StoreOptions.Sqlite(Path.Combine(folder, $"{study}.db"));
+    var store = StoreOptions.Sqlite(Path.Combine(folder, $"{name}.db"));
     var options = new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, TimeSpan.FromHours(1), executor);
-    await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60));
+    var clock = Stopwatch.StartNew();
+    var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60));
+    Console.WriteLine($"{name}: the node started in {clock.Elapsed.TotalSeconds:F2} s");
+    return node;
+}
+
+async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnlyList<TrialSpec> specs, int slots, ITrialExecutor executor)
+{
+    await using var node = await StartNode(study, slots, executor);
+    return await RunStudyOn(node, study, specs);
+}
+
+async Task<(TimeSpan Wall, StudyStatus Status)> RunStudyOn(ClusterNode node, string study, IReadOnlyList<TrialSpec> specs)
+{
     var trials = specs.Select(s => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s))).ToList();
-    onSubmit?.Invoke();
     var clock = Stopwatch.StartNew();
     await node.AskAsync(new StartStudy(study, null, 0, trials), TimeSpan.FromMinutes(5));
     while (true)
@@ -63,10 +83,11 @@ async Task<(TimeSpan Wall, StudyStatus Status)> RunStudy(string study, IReadOnly
 async Task Overhead(int count, int slots)
 {
     // Trials of a fixed training cost: synthetic data, 2-layer width 256, 3000 full-batch gd steps
-    // (about 1.3 s each here), checkpoint every 100 steps.
+    // (about 1 s each here), checkpoint every 100 steps. The second study uses other seeds of the same cost.
     var specs = Enumerable.Range(0, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
     TorchRuntime.UseThreads(1);
     var solo = TimeSpan.Zero;
+    var soloGc = GcCount.Now();
     foreach (var spec in specs)
     {
         var clock = Stopwatch.StartNew();
@@ -74,8 +95,11 @@ async Task Overhead(int count, int slots)
         solo += clock.Elapsed;
     }
     var ideal = solo / slots;
+    Console.WriteLine($"overhead: solo: {GcCount.Since(soloGc)}");
+    var plainGc = GcCount.Now();
     // The peer without the cluster: the same trials on `slots` plain threads taking from one queue.
     var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
+    var plainThreads = ThreadTimes.Read();
     var plainClock = Stopwatch.StartNew();
     var threads = Enumerable.Range(0, slots).Select(_ => new Thread(() =>
     {
@@ -88,12 +112,36 @@ async Task Overhead(int count, int slots)
     threads.ForEach(t => t.Start());
     threads.ForEach(t => t.Join());
     var plain = plainClock.Elapsed;
+    ThreadTimes.Report("overhead: plain threads", plainThreads, plain);
+    Console.WriteLine($"overhead: plain threads: {GcCount.Since(plainGc)}");
     var timed = new TimedExecutor(new EngineTrialExecutor());
-    var (wall, status) = await RunStudy("overhead", specs, slots, timed, timed.Reset);
-    Console.WriteLine($"overhead: inside the cluster, training took {timed.Total.TotalSeconds / count:F2} s per trial; first trial started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted");
-    Console.WriteLine($"overhead: {count} trials, mean solo time {solo.TotalSeconds / count:F2} s, {slots} slots: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
-        $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}, diverged {status.Diverged}");
-    Console.WriteLine($"overhead: the same trials on {slots} plain threads without the cluster: wall {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal; the cluster's wall is {wall / plain:F3} x that");
+    await using var node = await StartNode("overhead", slots, timed);
+    foreach (var study in new[] { "first", "second" })
+    {
+        // The first study on a fresh node pays the process's one-time costs (JIT, the journal's first
+        // queries); the second, on the same node, shows the cost per trial once those are paid.
+        var clusterThreads = ThreadTimes.Read();
+        var clusterGc = GcCount.Now();
+        timed.Reset();
+        var (wall, status) = await RunStudyOn(node, study, specs.Select(s => s with { Seed = s.Seed + (study == "first" ? 0 : count) }).ToList());
+        ThreadTimes.Report($"overhead: cluster, {study} study", clusterThreads, wall);
+        Console.WriteLine($"overhead: cluster, {study} study: {GcCount.Since(clusterGc)}");
+        Console.WriteLine($"overhead: {study} study: inside the cluster, training took {timed.Total.TotalSeconds / count:F2} s per trial; first trial started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted");
+        Console.WriteLine($"overhead: {study} study: {count} trials, mean solo time {solo.TotalSeconds / count:F2} s, {slots} slots: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
+            $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}, diverged {status.Diverged}; the plain threads' wall is {plain / ideal:F3} x the ideal, the cluster's {wall / plain:F3} x that");
+    }
+}
+
+async Task Sleeping(int count, int slots)
+{
+    // Ray Tune's way of measuring orchestration alone: trials of a fixed 1 s that use no CPU, so that
+    // trials side by side do not slow each other down. Each streams a checkpoint every 100 ms.
+    var specs = Enumerable.Range(0, count).Select(seed => Spec(seed, 10, 8, 1)).ToList();
+    await using var node = await StartNode("sleep", slots, new SleepingExecutor(TimeSpan.FromMilliseconds(100)));
+    var ideal = TimeSpan.FromSeconds(count * 1.0 / slots);
+    var (wall, status) = await RunStudyOn(node, "sleep", specs);
+    Console.WriteLine($"sleep: {count} trials of 1 s on {slots} slots on a fresh node: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
+        $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}");
 }
 
 async Task Ingest(int total)
@@ -114,8 +162,74 @@ async Task Turnover(int count)
     var specs = Enumerable.Range(0, count).Select(seed => new TrialSpec(
         new SyntheticDatasetSpec(10, 2, 0.1, 0, 0), new ModelSpec(2, 2, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
         AlgorithmKind.Gd, 0.01, StepForm.Dual, LrSchedule.Constant, null, null, null, 3, 1, new StopSpec(0, null), seed, 1)).ToList();
-    var (wall, status) = await RunStudy("turnover", specs, turnoverSlots, new EngineTrialExecutor());
-    Console.WriteLine($"turnover: {status.Completed} trivial trials (3 steps, 4 checkpoints each) completed and persisted in {wall.TotalSeconds:F2} s = {status.Completed / wall.TotalSeconds:F0} trials/s");
+    await using var node = await StartNode("turnover", turnoverSlots, new EngineTrialExecutor());
+    foreach (var study in new[] { "first", "second" })
+    {
+        // As for the overhead: the first study on a fresh node pays the process's one-time costs.
+        var threads = ThreadTimes.Read();
+        var (wall, status) = await RunStudyOn(node, study, specs.Select(s => s with { Seed = s.Seed + (study == "first" ? 0 : count) }).ToList());
+        ThreadTimes.Report($"turnover: {study} study", threads, wall);
+        Console.WriteLine($"turnover: {study} study: {status.Completed} trivial trials (3 steps, 4 checkpoints each) completed and persisted in {wall.TotalSeconds:F2} s = {status.Completed / wall.TotalSeconds:F0} trials/s");
+    }
+}
+
+async Task Idle(int seconds)
+{
+    // What a node with nothing to do costs: CPU per thread over a window, read from /proc.
+    await using var node = await StartNode("idle", 2, new EngineTrialExecutor());
+    await Task.Delay(3000);
+    var before = ThreadTimes.Read();
+    var clock = Stopwatch.StartNew();
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    ThreadTimes.Report("idle: a node with nothing to do", before, clock.Elapsed);
+}
+
+internal static class GcCount
+{
+    public static (int Gen0, int Gen1, int Gen2, TimeSpan Paused) Now() =>
+        (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public static string Since((int Gen0, int Gen1, int Gen2, TimeSpan Paused) before)
+    {
+        var now = Now();
+        return $"garbage collections gen0 {now.Gen0 - before.Gen0}, gen1 {now.Gen1 - before.Gen1}, gen2 {now.Gen2 - before.Gen2}, paused {(now.Paused - before.Paused).TotalSeconds:F2} s";
+    }
+}
+
+internal static class ThreadTimes
+{
+    /// <summary>CPU seconds per thread name since <paramref name="before"/> (threads that ended since are not counted).</summary>
+    public static void Report(string label, Dictionary<int, (string Name, long Ticks)> before, TimeSpan wall)
+    {
+        var used = Read().Select(a => (a.Value.Name, Ticks: a.Value.Ticks - (before.TryGetValue(a.Key, out var b) ? b.Ticks : 0)))
+            .Where(t => t.Ticks > 0).GroupBy(t => t.Name.StartsWith("trial-", StringComparison.Ordinal) ? "trial-*" : t.Name)
+            .Select(g => (Name: g.Key, Seconds: g.Sum(t => t.Ticks) / 100.0)).OrderByDescending(t => t.Seconds).ToList();
+        Console.WriteLine($"{label}: {used.Sum(t => t.Seconds):F2} CPU s in {wall.TotalSeconds:F2} s wall; by thread name: " +
+            string.Join(", ", used.Take(8).Select(t => $"{t.Name} {t.Seconds:F2}")));
+    }
+
+    /// <summary>utime + stime of every thread of this process, in clock ticks (100 a second on Linux).</summary>
+    public static Dictionary<int, (string Name, long Ticks)> Read()
+    {
+        var times = new Dictionary<int, (string, long)>();
+        foreach (var dir in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                var name = stat[(stat.IndexOf('(') + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                times[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] =
+                    (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // The thread ended between listing and reading.
+            }
+        }
+        return times;
+    }
 }
 
 internal sealed class Discard : ITrialObserver
@@ -139,7 +253,12 @@ internal sealed class TimedExecutor(ITrialExecutor inner) : ITrialExecutor
 
     public TimeSpan FirstStart => TimeSpan.FromTicks(_firstStart);
 
-    public void Reset() => _sinceCreated.Restart();
+    public void Reset()
+    {
+        _sinceCreated.Restart();
+        Interlocked.Exchange(ref _ticks, 0);
+        Interlocked.Exchange(ref _firstStart, -1);
+    }
 
     public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
@@ -148,6 +267,20 @@ internal sealed class TimedExecutor(ITrialExecutor inner) : ITrialExecutor
         var outcome = inner.Execute(spec, resumeFrom, observer, saveStateInterval, cancellation);
         Interlocked.Add(ref _ticks, clock.Elapsed.Ticks);
         return outcome;
+    }
+}
+
+internal sealed class SleepingExecutor(TimeSpan perStep) : ITrialExecutor
+{
+    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    {
+        var checkpoint = new Checkpoint(0, 1, 1, null, 1, 1, 1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0);
+        for (long step = 1; step <= spec.Steps; step++)
+        {
+            Thread.Sleep(perStep);
+            observer.OnCheckpoint(checkpoint with { Step = step });
+        }
+        return new TrialOutcome(TrialEnd.Completed, spec.Steps, checkpoint with { Step = spec.Steps }, 0, null);
     }
 }
 
