@@ -19,7 +19,7 @@ try
 {
     if (mode is "overhead" or "all")
     {
-        await Overhead(Size(24), slots: 2);
+        await Overhead(Size(24), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3, slots: 2);
     }
     if (mode is "ingest" or "all")
     {
@@ -80,27 +80,55 @@ async Task<(TimeSpan Wall, StudyStatus Status)> RunStudyOn(ClusterNode node, str
     }
 }
 
-async Task Overhead(int count, int slots)
+async Task Overhead(int count, int rounds, int slots)
 {
     // Trials of a fixed training cost: synthetic data, 2-layer width 256, 3000 full-batch gd steps
-    // (about 1 s each here), checkpoint every 100 steps. The second study uses other seeds of the same cost.
-    var specs = Enumerable.Range(0, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
+    // (about 1 s each here), checkpoint every 100 steps. This machine drifts by 10% over minutes, so each
+    // round measures the three ways back to back on its own trials: one at a time (the ideal: the sum of
+    // solo times over the slots), on plain threads without the cluster (the peer), and as a study on
+    // the cluster node. Round 1 is the node's first study and pays the process's one-time costs (JIT,
+    // the first writes); later rounds run on the warm node.
     TorchRuntime.UseThreads(1);
-    var solo = TimeSpan.Zero;
-    var soloGc = GcCount.Now();
-    foreach (var spec in specs)
+    var timed = new TimedExecutor(new EngineTrialExecutor());
+    await using var node = await StartNode("overhead", slots, timed);
+    var warm = new List<(double Ideal, double Peer, double Plain)>();
+    for (var round = 1; round <= rounds; round++)
     {
-        var clock = Stopwatch.StartNew();
-        new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
-        solo += clock.Elapsed;
+        var specs = Enumerable.Range((round - 1) * count, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
+        var ideal = Solo(specs) / slots;
+        var plain = Plain(specs, slots);
+        var threads = ThreadTimes.Read();
+        var gc = GcCount.Now();
+        timed.Reset();
+        var (wall, status) = await RunStudyOn(node, $"round-{round}", specs);
+        var besidesTraining = ThreadTimes.Report($"overhead: round {round}: cluster", threads, wall, excluding: "training-");
+        Console.WriteLine($"overhead: round {round}: cluster: {GcCount.Since(gc)}; training took {timed.Total.TotalSeconds / count:F2} s per trial, " +
+            $"the first started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted; completed {status.Completed}/{status.Total}; " +
+            $"threads other than the trainings used {besidesTraining:F2} CPU s = {besidesTraining / (wall.TotalSeconds * slots) * 100:F1}% of the {slots} cores over the study");
+        Console.WriteLine($"overhead: round {round}{(round == 1 ? " (the node's first study)" : "")}: {count} trials on {slots} slots: ideal {ideal.TotalSeconds:F2} s, " +
+            $"plain threads {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal, cluster {wall.TotalSeconds:F2} s = {wall / ideal:F3} x the ideal = {wall / plain:F3} x the plain threads");
+        if (round > 1)
+        {
+            warm.Add((wall / ideal, wall / plain, plain / ideal));
+        }
     }
-    var ideal = solo / slots;
-    Console.WriteLine($"overhead: solo: {GcCount.Since(soloGc)}");
-    var plainGc = GcCount.Now();
-    // The peer without the cluster: the same trials on `slots` plain threads taking from one queue.
+    if (warm.Count > 0)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
+        }
+        Console.WriteLine($"overhead: {warm.Count} warm rounds, medians: cluster {Median(warm.Select(w => w.Ideal)):F3} x the ideal and {Median(warm.Select(w => w.Peer)):F3} x the plain threads; " +
+            $"plain threads {Median(warm.Select(w => w.Plain)):F3} x the ideal");
+    }
+}
+
+TimeSpan Plain(IReadOnlyList<TrialSpec> specs, int slots)
+{
+    // The same trials on `slots` plain threads taking from one queue: no cluster, no persistence.
     var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
-    var plainThreads = ThreadTimes.Read();
-    var plainClock = Stopwatch.StartNew();
+    var clock = Stopwatch.StartNew();
     var threads = Enumerable.Range(0, slots).Select(_ => new Thread(() =>
     {
         TorchRuntime.UseThreads(1);
@@ -111,25 +139,19 @@ async Task Overhead(int count, int slots)
     })).ToList();
     threads.ForEach(t => t.Start());
     threads.ForEach(t => t.Join());
-    var plain = plainClock.Elapsed;
-    ThreadTimes.Report("overhead: plain threads", plainThreads, plain);
-    Console.WriteLine($"overhead: plain threads: {GcCount.Since(plainGc)}");
-    var timed = new TimedExecutor(new EngineTrialExecutor());
-    await using var node = await StartNode("overhead", slots, timed);
-    foreach (var study in new[] { "first", "second" })
+    return clock.Elapsed;
+}
+
+TimeSpan Solo(IReadOnlyList<TrialSpec> specs)
+{
+    var total = TimeSpan.Zero;
+    foreach (var spec in specs)
     {
-        // The first study on a fresh node pays the process's one-time costs (JIT, the journal's first
-        // queries); the second, on the same node, shows the cost per trial once those are paid.
-        var clusterThreads = ThreadTimes.Read();
-        var clusterGc = GcCount.Now();
-        timed.Reset();
-        var (wall, status) = await RunStudyOn(node, study, specs.Select(s => s with { Seed = s.Seed + (study == "first" ? 0 : count) }).ToList());
-        ThreadTimes.Report($"overhead: cluster, {study} study", clusterThreads, wall);
-        Console.WriteLine($"overhead: cluster, {study} study: {GcCount.Since(clusterGc)}");
-        Console.WriteLine($"overhead: {study} study: inside the cluster, training took {timed.Total.TotalSeconds / count:F2} s per trial; first trial started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted");
-        Console.WriteLine($"overhead: {study} study: {count} trials, mean solo time {solo.TotalSeconds / count:F2} s, {slots} slots: ideal {ideal.TotalSeconds:F2} s, sweep wall {wall.TotalSeconds:F2} s, " +
-            $"wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over); completed {status.Completed}/{status.Total}, diverged {status.Diverged}; the plain threads' wall is {plain / ideal:F3} x the ideal, the cluster's {wall / plain:F3} x that");
+        var clock = Stopwatch.StartNew();
+        new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+        total += clock.Elapsed;
     }
+    return total;
 }
 
 async Task Sleeping(int count, int slots)
@@ -162,14 +184,17 @@ async Task Turnover(int count)
     var specs = Enumerable.Range(0, count).Select(seed => new TrialSpec(
         new SyntheticDatasetSpec(10, 2, 0.1, 0, 0), new ModelSpec(2, 2, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
         AlgorithmKind.Gd, 0.01, StepForm.Dual, LrSchedule.Constant, null, null, null, 3, 1, new StopSpec(0, null), seed, 1)).ToList();
+    var start = Stopwatch.StartNew();
     await using var node = await StartNode("turnover", turnoverSlots, new EngineTrialExecutor());
+    var nodeStart = start.Elapsed;
     foreach (var study in new[] { "first", "second" })
     {
         // As for the overhead: the first study on a fresh node pays the process's one-time costs.
         var threads = ThreadTimes.Read();
         var (wall, status) = await RunStudyOn(node, study, specs.Select(s => s with { Seed = s.Seed + (study == "first" ? 0 : count) }).ToList());
         ThreadTimes.Report($"turnover: {study} study", threads, wall);
-        Console.WriteLine($"turnover: {study} study: {status.Completed} trivial trials (3 steps, 4 checkpoints each) completed and persisted in {wall.TotalSeconds:F2} s = {status.Completed / wall.TotalSeconds:F0} trials/s");
+        Console.WriteLine($"turnover: {study} study: {status.Completed} trivial trials (3 steps, 4 checkpoints each) completed and persisted in {wall.TotalSeconds:F2} s = {status.Completed / wall.TotalSeconds:F0} trials/s" +
+            (study == "first" ? $"; {status.Completed / (wall + nodeStart).TotalSeconds:F0} trials/s counting the node's start too" : ""));
     }
 }
 
@@ -198,14 +223,16 @@ internal static class GcCount
 
 internal static class ThreadTimes
 {
-    /// <summary>CPU seconds per thread name since <paramref name="before"/> (threads that ended since are not counted).</summary>
-    public static void Report(string label, Dictionary<int, (string Name, long Ticks)> before, TimeSpan wall)
+    /// <summary>Prints CPU seconds per thread name since <paramref name="before"/>; threads that ended since are not counted.</summary>
+    /// <returns>The CPU seconds of the threads whose names do not start with <paramref name="excluding"/>.</returns>
+    public static double Report(string label, Dictionary<int, (string Name, long Ticks)> before, TimeSpan wall, string? excluding = null)
     {
         var used = Read().Select(a => (a.Value.Name, Ticks: a.Value.Ticks - (before.TryGetValue(a.Key, out var b) ? b.Ticks : 0)))
-            .Where(t => t.Ticks > 0).GroupBy(t => t.Name.StartsWith("trial-", StringComparison.Ordinal) ? "trial-*" : t.Name)
+            .Where(t => t.Ticks > 0).GroupBy(t => t.Name)
             .Select(g => (Name: g.Key, Seconds: g.Sum(t => t.Ticks) / 100.0)).OrderByDescending(t => t.Seconds).ToList();
         Console.WriteLine($"{label}: {used.Sum(t => t.Seconds):F2} CPU s in {wall.TotalSeconds:F2} s wall; by thread name: " +
             string.Join(", ", used.Take(8).Select(t => $"{t.Name} {t.Seconds:F2}")));
+        return used.Where(t => excluding is null || !t.Name.StartsWith(excluding, StringComparison.Ordinal)).Sum(t => t.Seconds);
     }
 
     /// <summary>utime + stime of every thread of this process, in clock ticks (100 a second on Linux).</summary>
