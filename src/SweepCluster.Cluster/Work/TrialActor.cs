@@ -8,11 +8,11 @@ using SweepCluster.Trials;
 namespace SweepCluster.Cluster.Work;
 
 /// <summary>
-/// One running trial on a worker. The training runs on one of the worker's dedicated training threads
-/// (never on Akka's dispatcher, or heartbeats starve); this actor batches its checkpoints to the study's coordinator and re-sends each
-/// batch until it is acknowledged. The thread may run ahead by a bounded number of unacknowledged
-/// checkpoints, then waits: a slow store slows training down instead of filling memory. The end of the
-/// trial is reported only after every batch and the latest state were acknowledged.
+/// One running trial on a worker. The training runs on one of the worker's dedicated training threads (never
+/// on Akka's dispatcher, or heartbeats starve); this actor batches its checkpoints to the study's coordinator
+/// and re-sends each batch until it is acknowledged. The thread may run ahead by a bounded number of
+/// unacknowledged checkpoints, then waits: a slow store slows training down instead of filling memory. The
+/// end of the trial is reported only after every batch and the latest state were acknowledged.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The training thread may still use the semaphore and token after the actor stops; neither holds an unmanaged resource here.")]
 public sealed class TrialActor : ReceiveActor, IWithTimers

@@ -6,11 +6,11 @@ namespace SweepCluster.Cluster.Work;
 
 /// <summary>
 /// A worker node's actor (at /user/worker). It trains at most <c>slots</c> trials at once, each in its own
-/// <see cref="TrialActor"/>, on one training thread per slot that the worker keeps for its life. It pulls work: when a coordinator announces
-/// pending trials it asks for what it can take, with one request in flight per study. It holds up to
-/// <c>slots</c> more trials in a local queue, so that a freed slot starts the next trial at once instead of
-/// waiting for a round trip to the coordinator; a slot is free when training ends, while its trial actor
-/// may still be waiting for the last acknowledgements.
+/// <see cref="TrialActor"/>, on one training thread per slot that the worker keeps for its life. It pulls
+/// work: when a coordinator announces pending trials it asks for what it can take, with one request in flight
+/// per study. It holds up to <c>slots</c> more trials in a local queue, so that a freed slot starts the next
+/// trial at once instead of waiting for a round trip to the coordinator; a slot is free when training ends,
+/// while its trial actor may still be waiting for the last acknowledgements.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's life ends in PostStop, which releases the training threads.")]
 public sealed class WorkerActor : ReceiveActor, IWithTimers
