@@ -109,11 +109,18 @@ public sealed class SweepCommandTests : IDisposable
     public void Ctrl_c_interrupts_cleanly_and_resume_finishes_with_every_checkpoint_once()
     {
         var path = Sweep("long.yaml", Small("long", steps: 30000));
+        var signalled = false;
         var interrupted = Cli.Run(_folder, process =>
         {
-            WaitForLog(process, TimeSpan.FromSeconds(60));
-            Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            if (WaitForLog(process, TimeSpan.FromSeconds(60)))
+            {
+                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                kill.WaitForExit();
+                signalled = kill.ExitCode == 0;
+            }
         }, "run", path);
+        // Tells "the signal was never sent" (no trial seen starting while the run lasted) from "it was ignored".
+        Assert.True(signalled, "no SIGINT was delivered: the log showed no started trial while the run was alive\n" + interrupted.Stderr);
         Assert.True(interrupted.ExitCode == 130, interrupted.Stderr);
         Assert.Contains("interrupted", interrupted.Stderr);
         var halfway = Status("long");
@@ -134,7 +141,8 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     /// <summary>Waits until a trial has started (the run logs it), so the interrupt lands mid-training.</summary>
-    private void WaitForLog(Process process, TimeSpan timeout)
+    /// <returns>Whether one started while the process was still running.</returns>
+    private bool WaitForLog(Process process, TimeSpan timeout)
     {
         var logs = Path.Combine(_folder, ".sweepcluster", "logs");
         var deadline = DateTime.UtcNow + timeout;
@@ -143,10 +151,11 @@ public sealed class SweepCommandTests : IDisposable
             if (Directory.Exists(logs) && Directory.GetFiles(logs).Any(f => ReadShared(f).Contains("Started trial", StringComparison.Ordinal)))
             {
                 Thread.Sleep(2000);
-                return;
+                return !process.HasExited;
             }
             Thread.Sleep(100);
         }
+        return false;
     }
 
     private static string ReadShared(string path)
