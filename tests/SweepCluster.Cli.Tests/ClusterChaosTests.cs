@@ -12,6 +12,8 @@ public sealed class ClusterChaosTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-chaos-").FullName;
     private readonly List<Process> _nodes = [];
+    // Every node's console output, kept to explain a failure: which node did what, and when.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     public void Dispose()
     {
@@ -41,12 +43,34 @@ public sealed class ClusterChaosTests : IDisposable
             info.ArgumentList.Add(arg);
         }
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var name = $"{args[1]}:{args[3]}";
+        process.OutputDataReceived += (_, e) => Keep(name, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(name, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _nodes.Add(process);
         return process;
+    }
+
+    private void Keep(string node, string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue($"[{node}] {line}");
+        }
+    }
+
+    private string NodeOutput()
+    {
+        var logs = Path.Combine(_folder, ".sweepcluster", "logs");
+        var files = Directory.Exists(logs) ? Directory.GetFiles(logs) : [];
+        return string.Join('\n', _output.TakeLast(100)) + string.Concat(files.Select(f => $"\n--- {Path.GetFileName(f)}, last lines:\n" + string.Join('\n', ReadShared(f).Split('\n').TakeLast(150))));
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return new StreamReader(stream).ReadToEnd();
     }
 
     private static string Sweep(string study) => $$"""
@@ -141,6 +165,8 @@ public sealed class ClusterChaosTests : IDisposable
         while (actual.Values.Any(t => t.GetProperty("status").GetString() is "pending" or "running") && DateTime.UtcNow < deadline);
 
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        var unfinished = actual.Where(t => t.Value.GetProperty("status").GetString() != "completed").Select(t => $"{t.Key}: {t.Value}").ToList();
+        Assert.True(unfinished.Count == 0, $"not completed after the deadline:\n{string.Join('\n', unfinished)}\nthe nodes' last output:\n{NodeOutput()}");
         if (killed is "worker" or "both")
         {
             Assert.Contains(actual.Values, t => t.GetProperty("attempt").GetInt32() > 1);
