@@ -64,13 +64,7 @@ public sealed class ClusterChaosTests : IDisposable
     {
         var logs = Path.Combine(_folder, ".sweepcluster", "logs");
         var files = Directory.Exists(logs) ? Directory.GetFiles(logs) : [];
-        return string.Join('\n', _output.TakeLast(100)) + string.Concat(files.Select(f => $"\n--- {Path.GetFileName(f)}, last lines:\n" + string.Join('\n', ReadShared(f).Split('\n').TakeLast(150))));
-    }
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(stream).ReadToEnd();
+        return string.Join('\n', _output.TakeLast(100)) + string.Concat(files.Select(f => $"\n--- {Path.GetFileName(f)}, last lines:\n" + string.Join('\n', SharedFile.ReadAll(f).Split('\n').TakeLast(150))));
     }
 
     private static string Sweep(string study) => $$"""

@@ -148,7 +148,7 @@ public sealed class SweepCommandTests : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
-            if (Directory.Exists(logs) && Directory.GetFiles(logs).Any(f => ReadShared(f).Contains("Started trial", StringComparison.Ordinal)))
+            if (Directory.Exists(logs) && Directory.GetFiles(logs).Any(f => SharedFile.ReadAll(f).Contains("Started trial", StringComparison.Ordinal)))
             {
                 Thread.Sleep(2000);
                 return !process.HasExited;
@@ -156,11 +156,5 @@ public sealed class SweepCommandTests : IDisposable
             Thread.Sleep(100);
         }
         return false;
-    }
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(stream).ReadToEnd();
     }
 }
