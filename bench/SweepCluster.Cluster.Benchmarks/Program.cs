@@ -10,7 +10,9 @@ using SweepCluster.Training;
 using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
-// dotnet SweepCluster.Cluster.Benchmarks.dll overhead|ingest|turnover|sleep|idle [size] [turnover slots]
+// dotnet SweepCluster.Cluster.Benchmarks.dll overhead [trials] [rounds] [slots]
+// dotnet SweepCluster.Cluster.Benchmarks.dll pair [trials] [rounds] [threads,threads...]
+// dotnet SweepCluster.Cluster.Benchmarks.dll ingest|turnover|sleep|idle [size] [turnover slots]
 var mode = args.Length > 0 ? args[0] : "all";
 var turnoverSlots = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
 int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
@@ -19,7 +21,8 @@ try
 {
     if (mode is "overhead" or "all")
     {
-        await Overhead(Size(24), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3, slots: 2);
+        await Overhead(Size(24), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
+            slots: args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2);
     }
     if (mode is "ingest" or "all")
     {
@@ -32,6 +35,11 @@ try
     if (mode is "sleep" or "all")
     {
         await Sleeping(Size(100), slots: 2);
+    }
+    if (mode is "pair")
+    {
+        Pair(Size(12), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4,
+            args.Length > 3 ? args[3].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() : [1, 2]);
     }
     if (mode is "idle")
     {
@@ -84,29 +92,37 @@ async Task Overhead(int count, int rounds, int slots)
 {
     // Trials of a fixed training cost: synthetic data, 2-layer width 256, 3000 full-batch gd steps
     // (about 1 s each here), checkpoint every 100 steps. This machine drifts by 10% over minutes, so each
-    // round measures the three ways back to back on its own trials: one at a time (the ideal: the sum of
-    // solo times over the slots), on plain threads without the cluster (the peer), and as a study on
-    // the cluster node. Round 1 is the node's first study and pays the process's one-time costs (JIT,
-    // the first writes); later rounds run on the warm node.
-    TorchRuntime.UseThreads(1);
+    // round measures three ways back to back on its own trials: as a study on the cluster node, then one
+    // at a time (the ideal: the sum of solo times over the slots), then on plain threads without the
+    // cluster (the peer; with more than one slot). The study goes first, so that round 1 is what a user's
+    // first sweep on a fresh node pays: every one-time cost (the JIT of the cluster's code and of the
+    // training's, the first writes) falls on the cluster, none on the ideal.
     var timed = new TimedExecutor(new EngineTrialExecutor());
+    var nodeClock = Stopwatch.StartNew();
     await using var node = await StartNode("overhead", slots, timed);
+    var nodeStart = nodeClock.Elapsed;
     var warm = new List<(double Ideal, double Peer, double Plain)>();
     for (var round = 1; round <= rounds; round++)
     {
         var specs = Enumerable.Range((round - 1) * count, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
-        var ideal = Solo(specs) / slots;
-        var plain = Plain(specs, slots);
         var threads = ThreadTimes.Read();
         var gc = GcCount.Now();
+        var (jitTime, jitMethods) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
         timed.Reset();
         var (wall, status) = await RunStudyOn(node, $"round-{round}", specs);
+        Console.WriteLine($"overhead: round {round}: cluster: the JIT compiled {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods in " +
+            $"{(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:F2} s over the study");
         var besidesTraining = ThreadTimes.Report($"overhead: round {round}: cluster", threads, wall, excluding: "training-");
         Console.WriteLine($"overhead: round {round}: cluster: {GcCount.Since(gc)}; training took {timed.Total.TotalSeconds / count:F2} s per trial, " +
             $"the first started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted; completed {status.Completed}/{status.Total}; " +
-            $"threads other than the trainings used {besidesTraining:F2} CPU s = {besidesTraining / (wall.TotalSeconds * slots) * 100:F1}% of the {slots} cores over the study");
-        Console.WriteLine($"overhead: round {round}{(round == 1 ? " (the node's first study)" : "")}: {count} trials on {slots} slots: ideal {ideal.TotalSeconds:F2} s, " +
-            $"plain threads {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal, cluster {wall.TotalSeconds:F2} s = {wall / ideal:F3} x the ideal = {wall / plain:F3} x the plain threads");
+            $"threads other than the trainings used {besidesTraining:F2} CPU s = {besidesTraining / (wall.TotalSeconds * slots) * 100:F1}% of the {slots} slots' time over the study");
+        TorchRuntime.UseThreads(1);
+        var ideal = Solo(specs) / slots;
+        var plain = slots > 1 ? Plain(specs, slots) : ideal;
+        var first = round == 1 ? $" (the node's first study; counting the node's start of {nodeStart.TotalSeconds:F2} s too: {(wall + nodeStart) / ideal:F3} x the ideal)" : "";
+        Console.WriteLine($"overhead: round {round}: {count} trials on {slots} slots: ideal {ideal.TotalSeconds:F2} s, " +
+            (slots > 1 ? $"plain threads {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal, " : "") +
+            $"cluster {wall.TotalSeconds:F2} s = {wall / ideal:F3} x the ideal" + (slots > 1 ? $" = {wall / plain:F3} x the plain threads" : "") + first);
         if (round > 1)
         {
             warm.Add((wall / ideal, wall / plain, plain / ideal));
@@ -140,6 +156,42 @@ TimeSpan Plain(IReadOnlyList<TrialSpec> specs, int slots)
     threads.ForEach(t => t.Start());
     threads.ForEach(t => t.Join());
     return clock.Elapsed;
+}
+
+void Pair(int count, int rounds, int[] threadCounts)
+{
+    // Why two trainings side by side miss the solo-time ideal, without any cluster: the same trials one
+    // at a time on one thread, then on two threads at once, alternating. Wall and CPU per trial. One
+    // trial first, not counted, compiles the training code.
+    TorchRuntime.UseThreads(1);
+    new EngineTrialExecutor().Execute(Spec(-1, 3000, 256, 100, lr: 0.001), null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+    for (var round = 1; round <= rounds; round++)
+    {
+        foreach (var threadsUsed in threadCounts)
+        {
+            var specs = Enumerable.Range(round * 1000 + threadsUsed * 100, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
+            var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
+            long wallTicks = 0, cpuTicks = 0;
+            var gc = GcCount.Now();
+            var clock = Stopwatch.StartNew();
+            var threads = Enumerable.Range(0, threadsUsed).Select(i => new Thread(() =>
+            {
+                TorchRuntime.UseThreads(1);
+                while (queue.TryDequeue(out var spec))
+                {
+                    var cpu = ThreadTimes.OfThisThread();
+                    var trial = Stopwatch.StartNew();
+                    new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+                    Interlocked.Add(ref wallTicks, trial.Elapsed.Ticks);
+                    Interlocked.Add(ref cpuTicks, ThreadTimes.OfThisThread() - cpu);
+                }
+            }) { Name = $"pair-{i}" }).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Console.WriteLine($"pair: round {round}: {threadsUsed} thread(s): {clock.Elapsed.TotalSeconds:F2} s wall; per trial {TimeSpan.FromTicks(wallTicks / count).TotalSeconds:F3} s wall, " +
+                $"{cpuTicks / 100.0 / count:F3} CPU s; {GcCount.Since(gc)}");
+        }
+    }
 }
 
 TimeSpan Solo(IReadOnlyList<TrialSpec> specs)
@@ -233,6 +285,14 @@ internal static class ThreadTimes
         Console.WriteLine($"{label}: {used.Sum(t => t.Seconds):F2} CPU s in {wall.TotalSeconds:F2} s wall; by thread name: " +
             string.Join(", ", used.Take(8).Select(t => $"{t.Name} {t.Seconds:F2}")));
         return used.Where(t => excluding is null || !t.Name.StartsWith(excluding, StringComparison.Ordinal)).Sum(t => t.Seconds);
+    }
+
+    /// <summary>utime + stime of the calling thread, in clock ticks.</summary>
+    public static long OfThisThread()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     /// <summary>utime + stime of every thread of this process, in clock ticks (100 a second on Linux).</summary>
