@@ -14,15 +14,15 @@ using SweepCluster.Trials;
 // dotnet SweepCluster.Cluster.Benchmarks.dll pair [trials] [rounds] [threads,threads...]
 // dotnet SweepCluster.Cluster.Benchmarks.dll ingest|turnover|sleep|idle [size] [turnover slots]
 var mode = args.Length > 0 ? args[0] : "all";
-var turnoverSlots = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
-int Size(int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+int Size(int fallback) => Arg(1, fallback);
+var turnoverSlots = Arg(2, 2);
 var folder = Directory.CreateTempSubdirectory("sweepcluster-bench-").FullName;
 try
 {
     if (mode is "overhead" or "all")
     {
-        await Overhead(Size(24), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
-            slots: args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2);
+        await Overhead(Size(24), rounds: Arg(2, 3), slots: Arg(3, 2));
     }
     if (mode is "ingest" or "all")
     {
@@ -38,7 +38,7 @@ try
     }
     if (mode is "pair")
     {
-        Pair(Size(12), rounds: args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4,
+        Pair(Size(12), rounds: Arg(2, 4),
             args.Length > 3 ? args[3].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() : [1, 2]);
     }
     if (mode is "idle")
@@ -55,6 +55,10 @@ finally
 TrialSpec Spec(int seed, int steps, int width, int every, double lr = 0.01) => new(
     new SyntheticDatasetSpec(100, 20, 0.1, 0, 0), new ModelSpec(2, width, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
     AlgorithmKind.Gd, lr, StepForm.Dual, LrSchedule.Constant, null, null, null, steps, every, new StopSpec(0, null), seed, 1);
+
+// The overhead benchmark's trial of a fixed training cost: 2-layer width 256, 3000 full-batch gd steps
+// (about 1 s each here), a checkpoint every 100 steps.
+TrialSpec FixedCostTrial(int seed) => Spec(seed, 3000, 256, 100, lr: 0.001);
 
 async Task<ClusterNode> StartNode(string name, int slots, ITrialExecutor executor)
 {
@@ -90,8 +94,7 @@ async Task<(TimeSpan Wall, StudyStatus Status)> RunStudyOn(ClusterNode node, str
 
 async Task Overhead(int count, int rounds, int slots)
 {
-    // Trials of a fixed training cost: synthetic data, 2-layer width 256, 3000 full-batch gd steps
-    // (about 1 s each here), checkpoint every 100 steps. This machine drifts by 10% over minutes, so each
+    // Trials of a fixed training cost (FixedCostTrial). This machine drifts by 10% over minutes, so each
     // round measures three ways back to back on its own trials: as a study on the cluster node, then one
     // at a time (the ideal: the sum of solo times over the slots), then on plain threads without the
     // cluster (the peer; with more than one slot). The study goes first, so that round 1 is what a user's
@@ -104,7 +107,7 @@ async Task Overhead(int count, int rounds, int slots)
     var warm = new List<(double Ideal, double Peer, double Plain)>();
     for (var round = 1; round <= rounds; round++)
     {
-        var specs = Enumerable.Range((round - 1) * count, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
+        var specs = Enumerable.Range((round - 1) * count, count).Select(FixedCostTrial).ToList();
         var threads = ThreadTimes.Read();
         var gc = GcCount.Now();
         var (jitTime, jitMethods) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
@@ -116,9 +119,8 @@ async Task Overhead(int count, int rounds, int slots)
         Console.WriteLine($"overhead: round {round}: cluster: {GcCount.Since(gc)}; training took {timed.Total.TotalSeconds / count:F2} s per trial, " +
             $"the first started {timed.FirstStart.TotalSeconds:F2} s after the study was submitted; completed {status.Completed}/{status.Total}; " +
             $"threads other than the trainings used {besidesTraining:F2} CPU s = {besidesTraining / (wall.TotalSeconds * slots) * 100:F1}% of the {slots} slots' time over the study");
-        TorchRuntime.UseThreads(1);
-        var ideal = Solo(specs) / slots;
-        var plain = slots > 1 ? Plain(specs, slots) : ideal;
+        var ideal = OnPlainThreads(specs, 1).TrialWall / slots;
+        var plain = slots > 1 ? OnPlainThreads(specs, slots).Wall : ideal;
         var first = round == 1 ? $" (the node's first study; counting the node's start of {nodeStart.TotalSeconds:F2} s too: {(wall + nodeStart) / ideal:F3} x the ideal)" : "";
         Console.WriteLine($"overhead: round {round}: {count} trials on {slots} slots: ideal {ideal.TotalSeconds:F2} s, " +
             (slots > 1 ? $"plain threads {plain.TotalSeconds:F2} s = {plain / ideal:F3} x the ideal, " : "") +
@@ -140,70 +142,48 @@ async Task Overhead(int count, int rounds, int slots)
     }
 }
 
-TimeSpan Plain(IReadOnlyList<TrialSpec> specs, int slots)
+(TimeSpan Wall, TimeSpan TrialWall, double TrialCpuSeconds) OnPlainThreads(IReadOnlyList<TrialSpec> specs, int threadCount)
 {
-    // The same trials on `slots` plain threads taking from one queue: no cluster, no persistence.
+    // The trials on `threadCount` plain threads taking from one queue: no cluster, no persistence. One
+    // thread is the solo runs (the ideal is the sum of their times); more are the peer. Returns the wall
+    // time, and the trials' own wall and CPU time summed.
     var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
+    long trialTicks = 0, cpuTicks = 0;
     var clock = Stopwatch.StartNew();
-    var threads = Enumerable.Range(0, slots).Select(_ => new Thread(() =>
+    var threads = Enumerable.Range(0, threadCount).Select(i => new Thread(() =>
     {
         TorchRuntime.UseThreads(1);
         while (queue.TryDequeue(out var spec))
         {
+            var cpu = ThreadTimes.OfThisThread();
+            var trial = Stopwatch.StartNew();
             new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+            Interlocked.Add(ref trialTicks, trial.Elapsed.Ticks);
+            Interlocked.Add(ref cpuTicks, ThreadTimes.OfThisThread() - cpu);
         }
-    })).ToList();
+    }) { Name = $"plain-{i}" }).ToList();
     threads.ForEach(t => t.Start());
     threads.ForEach(t => t.Join());
-    return clock.Elapsed;
+    return (clock.Elapsed, TimeSpan.FromTicks(trialTicks), cpuTicks / 100.0);
 }
 
 void Pair(int count, int rounds, int[] threadCounts)
 {
-    // Why two trainings side by side miss the solo-time ideal, without any cluster: the same trials one
-    // at a time on one thread, then on two threads at once, alternating. Wall and CPU per trial. One
-    // trial first, not counted, compiles the training code.
-    TorchRuntime.UseThreads(1);
-    new EngineTrialExecutor().Execute(Spec(-1, 3000, 256, 100, lr: 0.001), null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
+    // Why two trainings side by side miss the solo-time ideal, without any cluster: the same kind of
+    // trials one at a time on one thread, then on two threads at once, alternating. Wall and CPU per
+    // trial. One trial first, not counted, compiles the training code.
+    OnPlainThreads([FixedCostTrial(-1)], 1);
     for (var round = 1; round <= rounds; round++)
     {
         foreach (var threadsUsed in threadCounts)
         {
-            var specs = Enumerable.Range(round * 1000 + threadsUsed * 100, count).Select(seed => Spec(seed, 3000, 256, 100, lr: 0.001)).ToList();
-            var queue = new System.Collections.Concurrent.ConcurrentQueue<TrialSpec>(specs);
-            long wallTicks = 0, cpuTicks = 0;
+            var specs = Enumerable.Range(round * 1000 + threadsUsed * 100, count).Select(FixedCostTrial).ToList();
             var gc = GcCount.Now();
-            var clock = Stopwatch.StartNew();
-            var threads = Enumerable.Range(0, threadsUsed).Select(i => new Thread(() =>
-            {
-                TorchRuntime.UseThreads(1);
-                while (queue.TryDequeue(out var spec))
-                {
-                    var cpu = ThreadTimes.OfThisThread();
-                    var trial = Stopwatch.StartNew();
-                    new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
-                    Interlocked.Add(ref wallTicks, trial.Elapsed.Ticks);
-                    Interlocked.Add(ref cpuTicks, ThreadTimes.OfThisThread() - cpu);
-                }
-            }) { Name = $"pair-{i}" }).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => t.Join());
-            Console.WriteLine($"pair: round {round}: {threadsUsed} thread(s): {clock.Elapsed.TotalSeconds:F2} s wall; per trial {TimeSpan.FromTicks(wallTicks / count).TotalSeconds:F3} s wall, " +
-                $"{cpuTicks / 100.0 / count:F3} CPU s; {GcCount.Since(gc)}");
+            var (wall, trialWall, trialCpu) = OnPlainThreads(specs, threadsUsed);
+            Console.WriteLine($"pair: round {round}: {threadsUsed} thread(s): {wall.TotalSeconds:F2} s wall; per trial {trialWall.TotalSeconds / count:F3} s wall, " +
+                $"{trialCpu / count:F3} CPU s; {GcCount.Since(gc)}");
         }
     }
-}
-
-TimeSpan Solo(IReadOnlyList<TrialSpec> specs)
-{
-    var total = TimeSpan.Zero;
-    foreach (var spec in specs)
-    {
-        var clock = Stopwatch.StartNew();
-        new EngineTrialExecutor().Execute(spec, null, new Discard(), TimeSpan.FromHours(1), CancellationToken.None);
-        total += clock.Elapsed;
-    }
-    return total;
 }
 
 async Task Sleeping(int count, int slots)
@@ -288,12 +268,7 @@ internal static class ThreadTimes
     }
 
     /// <summary>utime + stime of the calling thread, in clock ticks.</summary>
-    public static long OfThisThread()
-    {
-        var stat = File.ReadAllText("/proc/thread-self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-    }
+    public static long OfThisThread() => CpuTicks(File.ReadAllText("/proc/thread-self/stat")).Ticks;
 
     /// <summary>utime + stime of every thread of this process, in clock ticks (100 a second on Linux).</summary>
     public static Dictionary<int, (string Name, long Ticks)> Read()
@@ -303,12 +278,7 @@ internal static class ThreadTimes
         {
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var close = stat.LastIndexOf(')');
-                var name = stat[(stat.IndexOf('(') + 1)..close];
-                var fields = stat[(close + 2)..].Split(' ');
-                times[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] =
-                    (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+                times[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] = CpuTicks(File.ReadAllText(Path.Combine(dir, "stat")));
             }
             catch (IOException)
             {
@@ -316,6 +286,15 @@ internal static class ThreadTimes
             }
         }
         return times;
+    }
+
+    /// <summary>A thread's name and utime + stime from its /proc stat line (the name may hold spaces and parentheses).</summary>
+    private static (string Name, long Ticks) CpuTicks(string stat)
+    {
+        var close = stat.LastIndexOf(')');
+        var fields = stat[(close + 2)..].Split(' ');
+        return (stat[(stat.IndexOf('(') + 1)..close],
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
     }
 }
 
