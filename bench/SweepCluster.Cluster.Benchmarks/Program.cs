@@ -137,8 +137,10 @@ async Task Overhead(int count, int rounds, int slots)
             var sorted = values.Order().ToList();
             return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
         }
-        Console.WriteLine($"overhead: {warm.Count} warm rounds, medians: cluster {Median(warm.Select(w => w.Ideal)):F3} x the ideal and {Median(warm.Select(w => w.Peer)):F3} x the plain threads; " +
-            $"plain threads {Median(warm.Select(w => w.Plain)):F3} x the ideal");
+        // With one slot there is no plain-threads peer: its ratios would read 1.000.
+        Console.WriteLine($"overhead: {warm.Count} warm rounds, medians: cluster {Median(warm.Select(w => w.Ideal)):F3} x the ideal" + (slots > 1
+            ? $" and {Median(warm.Select(w => w.Peer)):F3} x the plain threads; plain threads {Median(warm.Select(w => w.Plain)):F3} x the ideal"
+            : ""));
     }
 }
 
