@@ -38,8 +38,11 @@ public sealed class CrashTests : IDisposable
         File.WriteAllText(Path.Combine(crashed, "s.yaml"), Sweep("crash"));
         var killed = Cli.Run(crashed, process =>
         {
-            // Let trials run and save states (every second), then kill without warning.
-            Thread.Sleep(TimeSpan.FromSeconds(9));
+            // Kill without warning once the first trial has ended, plus a second for states to be saved (every
+            // second). A trial runs about 3 s, so the third trial, which starts when a slot frees, cannot have
+            // completed. A fixed delay from the start raced the machine's speed: all trials once finished first.
+            WaitForLogLine(crashed, " ended: ", process);
+            Thread.Sleep(TimeSpan.FromSeconds(1));
             process.Kill();
         }, "run", "s.yaml", "--save-state-seconds", "1");
         Assert.NotEqual(0, killed.ExitCode);
@@ -55,6 +58,21 @@ public sealed class CrashTests : IDisposable
             Assert.Equal(trial.GetProperty("checkpoint_count").GetInt64(), actual[id].GetProperty("checkpoint_count").GetInt64());
             Assert.Equal(trial.GetProperty("last_step").GetInt64(), actual[id].GetProperty("last_step").GetInt64());
             Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
+        }
+    }
+
+    /// <summary>Waits until the run's log file under the working directory holds <paramref name="text"/>.</summary>
+    private static void WaitForLogLine(string workingDirectory, string text, Process process)
+    {
+        var logs = Path.Combine(workingDirectory, ".sweepcluster", "logs");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!(Directory.Exists(logs) && Directory.GetFiles(logs).Any(f => SharedFile.ReadAll(f).Contains(text, StringComparison.Ordinal))))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the run never logged '{text}' (exited: {process.HasExited})");
+            }
+            Thread.Sleep(100);
         }
     }
 }
