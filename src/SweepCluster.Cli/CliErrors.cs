@@ -38,6 +38,11 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.StoreUnavailable;
         }
+        catch (Commands.ClusterUnreachableException e)
+        {
+            Error(e.Message);
+            return ExitCodes.ClusterUnreachable;
+        }
         catch (Akka.Actor.AskTimeoutException e)
         {
             Error($"the cluster did not answer in time ({e.Message})");

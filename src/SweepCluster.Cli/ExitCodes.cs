@@ -8,6 +8,8 @@ public static class ExitCodes
     public const int InvalidInput = 2;
     /// <summary>The store (SQLite file or PostgreSQL) cannot be reached.</summary>
     public const int StoreUnavailable = 4;
+    /// <summary>No cluster answered at the address given: the same code as an unreachable store, since both mean "nothing to talk to".</summary>
+    public const int ClusterUnreachable = 4;
     /// <summary>The training ran but diverged (NaN or infinite loss).</summary>
     public const int Diverged = 3;
     /// <summary>Stopped by Ctrl+C (128 + SIGINT), after saving what could be resumed.</summary>

@@ -11,8 +11,12 @@ app.Configure(config =>
         .WithDescription("Run a sweep on this machine: a one-process cluster with a coordinator and local workers, on the embedded store.")
         .WithExample("run", "sweeps/quickstart.yaml");
     config.AddCommand<ResumeCommand>("resume")
-        .WithDescription("Continue an interrupted study: completed trials are kept, interrupted ones continue from their saved state.")
-        .WithExample("resume", "quickstart");
+        .WithDescription("Continue an interrupted study: completed trials are kept, interrupted ones continue from their saved state. In this process, or on a running cluster with --cluster.")
+        .WithExample("resume", "quickstart")
+        .WithExample("resume", "quickstart", "--cluster", "127.0.0.1:4053");
+    config.AddCommand<InterruptCommand>("interrupt")
+        .WithDescription("Interrupt a study on a running cluster: running trials save their state and wait for resume.")
+        .WithExample("interrupt", "quickstart", "--cluster", "127.0.0.1:4053");
     config.AddCommand<NodeCommand>("node")
         .WithDescription("Run a long-lived cluster node (coordinator, worker or both) until Ctrl+C or SIGTERM.")
         .WithExample("node", "--config", "cluster-config/coordinator.yaml")

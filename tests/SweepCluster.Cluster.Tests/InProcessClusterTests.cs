@@ -143,10 +143,15 @@ public sealed class InProcessClusterTests : IDisposable
     [Fact]
     public async Task An_interrupted_study_saves_running_trials_and_resumes_them_to_the_same_results()
     {
-        var sweep = Trials.Sweep("interrupt", steps: 4000);
+        var sweep = Trials.Sweep("interrupt", steps: 20000);
         await using var node = await ClusterNode.StartAsync(Options(new SlowExecutor()), Timeout);
         await node.AskAsync(Trials.Start(sweep), Timeout);
-        await Task.Delay(1500);
+        // Interrupted once a state was recorded (not after a fixed delay: on a fast machine the whole study
+        // finished in less than the 1.5 s the test used to wait).
+        while (Assert.IsType<StudyStatus>(await node.AskAsync(new GetStudyStatus("interrupt"), Timeout)).Trials.All(t => t.LastStep < 2000))
+        {
+            await Task.Delay(50);
+        }
         await node.AskAsync(new InterruptStudy("interrupt"), Timeout);
         var interrupted = await WaitUntilSettled(node, "interrupt");
         Assert.Equal(StudyPhase.Interrupted, interrupted.Phase);
@@ -156,7 +161,7 @@ public sealed class InProcessClusterTests : IDisposable
         await node.AskAsync(new ResumeStudy("interrupt"), Timeout);
         var finished = await WaitUntilSettled(node, "interrupt");
         Assert.Equal(StudyPhase.Finished, finished.Phase);
-        Assert.All(finished.Trials, t => Assert.Equal((801L, 4000L), (t.CheckpointCount, t.LastStep)));
+        Assert.All(finished.Trials, t => Assert.Equal((4001L, 20000L), (t.CheckpointCount, t.LastStep)));
     }
 
     /// <summary>Throws for one trial; trains the others.</summary>

@@ -87,7 +87,7 @@ public sealed class StudyStateTests
     public void A_state_is_stored_only_after_the_checkpoints_before_it()
     {
         var (state, a) = AssignOne(Started());
-        var report = new TrialStateReport("s", a.TrialId, 1, 12, 10, [1]);
+        var report = new StateComplete("s", a.TrialId, 1, 12, 10, 1, 1);
         Assert.True(state.StateIsAhead(report));
         Assert.Empty(state.SaveState(report));
         state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5), Trials.At(10)])));
@@ -150,7 +150,7 @@ public sealed class StudyStateTests
         var (state, a) = AssignOne(Started());
         state = Apply(state, state.Interrupt(Now));
         Assert.Empty(state.Assign(new RequestWork("s", 4, "n"), Now));
-        state = Apply(state, state.SaveState(new TrialStateReport("s", a.TrialId, 1, 20, -1, [1, 2, 3])));
+        state = Apply(state, state.SaveState(new StateComplete("s", a.TrialId, 1, 20, -1, 1, 3)));
         state = Apply(state, state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Cancelled, 20, null, null, "interrupted", []), Now));
         Assert.Equal(TrialStatus.Pending, state.Trials[a.TrialId].Status);
         Assert.True(StudyStatus.From(state).IsSettled);

@@ -9,29 +9,29 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>Follows a study to its end, prints the summary and turns the outcome into an exit code.</summary>
 internal static class FollowedRun
 {
-    public static async Task<int> FollowAsync(ClusterNode node, string studyId, CancellationToken cancellation)
+    public static async Task<int> FollowAsync(ClusterNode node, string studyId, OnCancel onCancel, CancellationToken cancellation)
     {
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
             e.Cancel = true;
             interrupt.Cancel();
         };
-        Console.CancelKeyPress += onCancel;
+        Console.CancelKeyPress += onCtrlC;
         // SIGTERM (docker stop, kill) interrupts the same way.
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             interrupt.Cancel();
         });
-        StudyStatus status;
+        StudyProgress status;
         try
         {
-            status = await new StudyFollower(node, studyId).FollowAsync(interrupt.Token);
+            status = await new StudyFollower(node, studyId, onCancel).FollowAsync(interrupt.Token);
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            Console.CancelKeyPress -= onCtrlC;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         if (Console.IsOutputRedirected)
@@ -39,6 +39,11 @@ internal static class FollowedRun
             console.Profile.Width = 200;
         }
         console.Write(SummaryTable.Final(status));
+        if (onCancel == OnCancel.Detach && interrupt.IsCancellationRequested && !status.IsSettled)
+        {
+            Log.Information("Detached from study {Study}; it goes on in the cluster. Interrupt it with: sweepcluster interrupt {Study} --cluster HOST:PORT", studyId, studyId);
+            return ExitCodes.Success;
+        }
         if (status.Phase == StudyPhase.Interrupted)
         {
             Log.Warning("Study {Study} interrupted with {Pending} trials left; continue it with: sweepcluster resume {Study}", studyId, status.Pending + status.Running, studyId);
@@ -46,9 +51,13 @@ internal static class FollowedRun
         }
         if (status.Failed > 0)
         {
-            foreach (var failed in status.Trials.Where(t => t.Status == TrialStatus.Failed))
+            foreach (var failed in status.Failures)
             {
-                Log.Error("Trial {Trial} ({Algorithm}, seed {Seed}) failed after {Attempts} attempts: {Reason}", failed.TrialId, failed.Algorithm, failed.Seed, failed.Attempt, failed.Reason);
+                Log.Error("Trial {Trial} ({Algorithm}, seed {Seed}) failed after {Attempts} attempts: {Reason}", failed.TrialId, failed.Algorithm, failed.Seed, failed.Attempts, failed.Reason);
+            }
+            if (status.Failed > status.Failures.Count)
+            {
+                Log.Error("{More} more trials failed; see: sweepcluster status {Study}", status.Failed - status.Failures.Count, studyId);
             }
             return ExitCodes.Failure;
         }

@@ -37,7 +37,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             {
                 return refused;
             }
-            return await FollowedRun.FollowAsync(node, sweep.Study, cancellationToken);
+            return await FollowedRun.FollowAsync(node, sweep.Study, OnCancel.Interrupt, cancellationToken);
         }
         finally
         {

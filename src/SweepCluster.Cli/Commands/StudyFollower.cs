@@ -7,12 +7,22 @@ using SweepCluster.Cluster.Study;
 
 namespace SweepCluster.Cli.Commands;
 
+/// <summary>What Ctrl+C (or SIGTERM) does to a followed study.</summary>
+internal enum OnCancel
+{
+    /// <summary>Interrupt the study (running trials save their state) and wait for it to go quiet: `run`, whose process is the cluster.</summary>
+    Interrupt,
+    /// <summary>Stop following; the study goes on: `submit`, a client of a cluster that outlives it.</summary>
+    Detach,
+}
+
 /// <summary>
 /// Follows a study until it settles: a live display on a terminal, a plain log line every few seconds in
-/// a pipe or in CI. On Ctrl+C it interrupts the study (running trials save their state) and waits for it
-/// to go quiet, so nothing acknowledged is lost.
+/// a pipe or in CI. It polls the study's <see cref="StudyProgress"/>, whose size does not grow with the
+/// study. On Ctrl+C it either interrupts the study and waits for it to go quiet, so nothing acknowledged
+/// is lost, or detaches (see <see cref="OnCancel"/>).
 /// </summary>
-internal sealed class StudyFollower(ClusterNode node, string studyId)
+internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel onCancel)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InterruptTimeout = TimeSpan.FromMinutes(2);
@@ -21,13 +31,13 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
     public static bool Interactive =>
         !Console.IsOutputRedirected && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
 
-    public async Task<StudyStatus> FollowAsync(CancellationToken interrupt)
+    public async Task<StudyProgress> FollowAsync(CancellationToken interrupt)
     {
         if (!Interactive)
         {
             return await Loop(status => Log.Information("{Study}: {Line}", studyId, ProgressLine(status)), TimeSpan.FromSeconds(5), interrupt);
         }
-        StudyStatus final = null!;
+        StudyProgress final = null!;
         await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
         {
             final = await Loop(status =>
@@ -39,13 +49,18 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
         return final;
     }
 
-    private async Task<StudyStatus> Loop(Action<StudyStatus> show, TimeSpan every, CancellationToken interrupt)
+    private async Task<StudyProgress> Loop(Action<StudyProgress> show, TimeSpan every, CancellationToken interrupt)
     {
         var interrupted = false;
         var deadline = DateTime.MaxValue;
         var lastShown = DateTime.MinValue;
         while (true)
         {
+            if (interrupt.IsCancellationRequested && onCancel == OnCancel.Detach)
+            {
+                var last = await AskStatusAsync(CancellationToken.None);
+                return last ?? throw new OperationCanceledException();
+            }
             if (interrupt.IsCancellationRequested && !interrupted)
             {
                 interrupted = true;
@@ -58,6 +73,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
             {
                 continue;
             }
+            WarnWithoutWorkers(status);
             var settled = status.IsSettled && (interrupted || status.Phase == StudyPhase.Finished);
             if (settled || DateTime.UtcNow - lastShown >= every)
             {
@@ -84,11 +100,11 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
     /// is down the coordinator cannot recover, and asking again later restarts it once the store is back.
     /// Gives up only after <see cref="StoreOutageLimit"/> of silence.
     /// </summary>
-    private async Task<StudyStatus?> AskStatusAsync(CancellationToken cancellation)
+    private async Task<StudyProgress?> AskStatusAsync(CancellationToken cancellation)
     {
         try
         {
-            var status = (StudyStatus)await node.AskAsync(new GetStudyStatus(studyId), AskTimeout, CancellationToken.None);
+            var status = (StudyProgress)await node.AskAsync(new GetStudyProgress(studyId), AskTimeout, CancellationToken.None);
             _silentSince = null;
             return status;
         }
@@ -114,20 +130,31 @@ internal sealed class StudyFollower(ClusterNode node, string studyId)
     }
 
     private static readonly TimeSpan StoreOutageLimit = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan NoWorkerWarningEvery = TimeSpan.FromSeconds(30);
+    private DateTime _lastNoWorkerWarning = DateTime.MinValue;
+
+    private void WarnWithoutWorkers(StudyProgress status)
+    {
+        if (status.Workers == 0 && status.Pending > 0 && status.Phase == StudyPhase.Running && DateTime.UtcNow - _lastNoWorkerWarning > NoWorkerWarningEvery)
+        {
+            _lastNoWorkerWarning = DateTime.UtcNow;
+            Log.Warning("Study {Study}: {Pending} trials are pending and no worker node has joined the cluster; start one with: sweepcluster node --role worker --seed HOST:PORT", studyId, status.Pending);
+        }
+    }
     private DateTime? _silentSince;
     private TimeSpan _backoff;
 
-    private string ProgressLine(StudyStatus s)
+    private string ProgressLine(StudyProgress s)
     {
-        var eta = s.Progress is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Progress) / s.Progress) : (TimeSpan?)null;
+        var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
         return $"{s.Completed + s.Diverged + s.Failed}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed), {s.Running} running, {s.Pending} pending, " +
             $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best margins " +
-            string.Join("; ", s.Best.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} l1 {b.MarginL1:G3} l2 {b.MarginL2:G3} linf {b.MarginLinf:G3}"));
+            string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} l1 {b.BestMarginL1:G3} l2 {b.BestMarginL2:G3} linf {b.BestMarginLinf:G3}"));
     }
 
-    private Rows Render(StudyStatus s)
+    private Rows Render(StudyProgress s)
     {
-        var eta = s.Progress is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Progress) / s.Progress) : (TimeSpan?)null;
+        var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
         var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({s.Phase.ToString().ToLowerInvariant()})");
         foreach (var column in new[] { "done", "running", "pending", "diverged", "failed", "elapsed", "eta" })
         {

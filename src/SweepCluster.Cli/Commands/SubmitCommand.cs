@@ -2,17 +2,13 @@ using System.ComponentModel;
 using Serilog;
 using Serilog.Events;
 using Spectre.Console.Cli;
-using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
 using SweepCluster.Cluster.Storage;
-using SweepCluster.Cluster.Work;
-using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;
 
 public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommandSettings, IClusterClientOptions
     {
         [CommandArgument(0, "<FILE>")]
         [Description("The sweep file.")]
@@ -20,7 +16,15 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 
         [CommandOption("--cluster <HOST:PORT>")]
         [Description("A node of the running cluster (a seed).")]
-        public string Cluster { get; init; } = "";
+        public string? Cluster { get; init; }
+
+        [CommandOption("--host <HOST>")]
+        [Description("The address this client binds (default 127.0.0.1; with --public-host, 0.0.0.0).")]
+        public string? Host { get; init; }
+
+        [CommandOption("--public-host <HOST>")]
+        [Description("The address the cluster reaches this client at, when the cluster is on another machine.")]
+        public string? PublicHost { get; init; }
 
         [CommandOption("--detach")]
         [Description("Return once the study is submitted instead of following it to the end.")]
@@ -40,9 +44,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         Logging.Configure(StoreSettings.LogFolder(StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information);
         try
         {
-            // A client node: no role, no store; it reaches the coordinators through a shard region proxy.
-            var options = new NodeOptions(["client"], "127.0.0.1", 0, null, [NodeCommand.SeedAddress(settings.Cluster)], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor());
-            await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60), cancellation: cancellationToken);
+            await using var node = await ClusterClient.ConnectAsync(settings, cancellationToken);
             if (await StudySubmission.SubmitAsync(node, sweep, cancellationToken) is { } refused)
             {
                 return refused;
@@ -51,7 +53,8 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             {
                 return ExitCodes.Success;
             }
-            return await FollowedRun.FollowAsync(node, sweep.Study, cancellationToken);
+            // Ctrl+C or SIGTERM stops following; the study goes on in the cluster.
+            return await FollowedRun.FollowAsync(node, sweep.Study, OnCancel.Detach, cancellationToken);
         }
         finally
         {

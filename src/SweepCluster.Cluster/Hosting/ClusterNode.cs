@@ -94,8 +94,8 @@ public sealed class ClusterNode : IAsyncDisposable
         var woken = 0;
         foreach (var id in ids)
         {
-            var status = await AskAsync(new GetStudyStatus(id[Query.StudyJournal.PersistenceIdPrefix.Length..]), TimeSpan.FromMinutes(1), cancellation);
-            if (status is Study.StudyStatus { Phase: not Study.StudyPhase.Finished })
+            var status = await AskAsync(new GetStudyProgress(id[Query.StudyJournal.PersistenceIdPrefix.Length..]), TimeSpan.FromMinutes(1), cancellation);
+            if (status is Study.StudyProgress { Phase: not Study.StudyPhase.Finished })
             {
                 woken++;
             }

@@ -1,4 +1,5 @@
 using SweepCluster.Cluster.Storage;
+using SweepCluster.Cluster.Study;
 using SweepCluster.Cluster.Work;
 
 namespace SweepCluster.Cluster.Hosting;
@@ -22,6 +23,12 @@ public sealed record NodeOptions(
     ITrialExecutor Executor)
 {
     public const string SystemName = "sweepcluster";
+
+    /// <summary>How study coordinators keep time (leases, passivation); tests shorten it.</summary>
+    public CoordinatorSettings Coordinator { get; init; } = CoordinatorSettings.Default;
+
+    /// <summary>Where coordinators keep training states; the store's own table unless a test injects faults.</summary>
+    public ITrainingStateStore? StateStore { get; init; }
 
     public bool IsCoordinator => Roles.Contains(ClusterRoles.Coordinator);
 

@@ -14,6 +14,9 @@ namespace SweepCluster.Cluster.Hosting;
 
 public static class SweepClusterHosting
 {
+    /// <summary>The transport's largest frame: no protocol message comes near it.</summary>
+    public const int MaxFrameBytes = 256_000;
+
     /// <summary>
     /// Configures a SweepCluster node: remoting and clustering with its roles, SQL persistence on the
     /// store, the protocol serializer, the study shard region (or a proxy to it on worker-only nodes) and,
@@ -38,7 +41,20 @@ public static class SweepClusterHosting
         builder.AddHocon("akka.scheduler.tick-duration = 50ms", HoconAddMode.Prepend);
         builder
             .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
-            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = options.Host,
+                Port = options.Port,
+                PublicHostName = options.PublicHost,
+                // The largest message by design is a state chunk (64 KiB) or a page of trial specs (48 KiB):
+                // nothing whose size grows with a model or a study travels whole (docs/architecture.md). The
+                // frame is set at about four times that, so no message comes near it, and kept small because
+                // one connection carries both the data and the cluster's heartbeats: a heartbeat waits behind
+                // a few frames at most. The socket buffers hold a few frames each.
+                MaxFrameSize = MaxFrameBytes,
+                SendBufferSize = 4 * MaxFrameBytes,
+                ReceiveBufferSize = 4 * MaxFrameBytes,
+            })
             .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() });
         if (options.Store is { } store)
         {
@@ -48,10 +64,11 @@ public static class SweepClusterHosting
         var extractor = new StudyMessageExtractor();
         if (options.IsCoordinator)
         {
-            var states = new TrainingStateStore(options.Store!);
+            var states = options.StateStore ?? new TrainingStateStore(options.Store!);
+            var settings = options.Coordinator;
             builder.WithShardRegion<StudyRegion>(
                 "study",
-                studyId => Props.Create(() => new StudyCoordinator(studyId, states)),
+                studyId => Props.Create(() => new StudyCoordinator(studyId, states, settings)),
                 extractor,
                 new ShardOptions
                 {

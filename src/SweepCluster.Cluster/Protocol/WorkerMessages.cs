@@ -7,31 +7,46 @@ namespace SweepCluster.Cluster.Protocol;
 /// <summary>The study has pending trials; a worker with free slots answers with <see cref="RequestWork"/>.</summary>
 public sealed record WorkAvailable(string StudyId) : IProtocolMessage;
 
-/// <summary>Run this trial. With a state, continue it from there instead of from step 0.</summary>
-public sealed record AssignTrial(string StudyId, string TrialId, string SpecJson, int Attempt, byte[]? ResumeState) : IProtocolMessage;
+/// <summary>
+/// Run this trial. With <see cref="ResumeStep"/>, continue it from the training state stored at that step:
+/// the worker fetches the state in chunks (<see cref="FetchStateChunk"/>) before it trains.
+/// </summary>
+public sealed record AssignTrial(string StudyId, string TrialId, string SpecJson, int Attempt, long? ResumeStep) : IProtocolMessage;
 
 public sealed record NoWork(string StudyId) : IProtocolMessage;
 
 /// <summary>Stop the study's running trials, saving their state.</summary>
 public sealed record StopTrials(string StudyId) : IProtocolMessage;
 
+/// <summary>
+/// This attempt is no longer the trial's current one (the coordinator released it, say while its node was
+/// unreachable): drop it without reporting, since nothing it produces would be kept.
+/// </summary>
+public sealed record StopAttempt(string StudyId, string TrialId, int Attempt) : IProtocolMessage;
+
 // Worker -> coordinator. Each is re-sent until acknowledged, so the coordinator must accept duplicates.
 
+/// <summary>At most <see cref="Slots"/> trials wanted; the coordinator may send fewer (a page) and the worker asks again.</summary>
 public sealed record RequestWork(string StudyId, int Slots, string Node) : IStudyMessage;
+
+/// <summary>One attempt of one trial, as a worker holds it.</summary>
+public sealed record AttemptRef(string TrialId, int Attempt);
+
+/// <summary>
+/// The lease renewal: the attempts of this study that the worker holds (queued or training), sent at a
+/// regular interval in pages of at most <see cref="MaxAttempts"/>. An assignment that no renewal confirms
+/// expires at the coordinator and goes back to pending; an attempt the coordinator no longer runs is
+/// answered with <see cref="StopAttempt"/>.
+/// </summary>
+public sealed record ConfirmAttempts(string StudyId, string Node, IReadOnlyList<AttemptRef> Attempts) : IStudyMessage
+{
+    public const int MaxAttempts = 500;
+}
 
 /// <summary>Checkpoints of one attempt of one trial, in step order; <see cref="Sequence"/> numbers the batches of the attempt.</summary>
 public sealed record CheckpointBatch(string StudyId, string TrialId, int Attempt, long Sequence, IReadOnlyList<Checkpoint> Checkpoints) : IStudyMessage;
 
 public sealed record BatchAck(string StudyId, string TrialId, int Attempt, long Sequence) : IProtocolMessage;
-
-/// <summary>
-/// A resumable training state (safetensors bytes) of a running trial. <see cref="CheckpointedThrough"/> is
-/// the step of the last checkpoint produced before it (-1: none): the coordinator stores the state only once
-/// that checkpoint is stored, because a run resumed from the state never produces it again.
-/// </summary>
-public sealed record TrialStateReport(string StudyId, string TrialId, int Attempt, long Step, long CheckpointedThrough, byte[] State) : IStudyMessage;
-
-public sealed record StateAck(string StudyId, string TrialId, int Attempt, long Step) : IProtocolMessage;
 
 /// <summary>
 /// The attempt ended (completed, stopped early, diverged, or cancelled to be resumed later), with its last

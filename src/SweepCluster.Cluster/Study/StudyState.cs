@@ -21,6 +21,9 @@ public sealed record StudyState(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? FinishedAt) : IProtocolMessage
 {
+    /// <summary>The most bytes of trial specs in one TrialsAdded event.</summary>
+    private const int EventPageBytes = 256 * 1024;
+
     public static StudyState Empty(string studyId) =>
         new(studyId, StudyPhase.New, null, 2, ImmutableDictionary<string, TrialRecord>.Empty, ImmutableSortedDictionary<int, string>.Empty, null, null);
 
@@ -85,20 +88,18 @@ public sealed record StudyState(
     public (IReadOnlyList<IStudyEvent> Events, string? Rejection) Start(StartStudy command, DateTimeOffset now)
     {
         var fresh = command.Trials.Where(t => !Trials.ContainsKey(t.TrialId)).DistinctBy(t => t.TrialId).ToList();
+        // A large study's trials go into several events, each a bounded row in the journal, written together.
+        var added = TrialPages.Split(fresh, t => t.Size, EventPageBytes).Select(page => (IStudyEvent)new TrialsAdded(page, now)).ToList();
         if (!Exists)
         {
-            return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now), new TrialsAdded(fresh, now)], null);
+            return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now), .. added], null);
         }
         var rejection = StudyComparability.Check(Trials.Values.Select(t => t.SpecJson), fresh.Select(t => t.SpecJson));
         if (rejection is not null)
         {
             return ([], rejection);
         }
-        var events = new List<IStudyEvent>();
-        if (fresh.Count > 0)
-        {
-            events.Add(new TrialsAdded(fresh, now));
-        }
+        var events = new List<IStudyEvent>(added);
         if (Phase is StudyPhase.Interrupted || (Phase is StudyPhase.Finished && fresh.Count > 0))
         {
             events.Add(new StudyResumed(now));
@@ -106,17 +107,28 @@ public sealed record StudyState(
         return (events, null);
     }
 
-    /// <summary>Up to <c>Slots</c> pending trials for the asking worker, oldest first, while the study runs.</summary>
+    /// <summary>
+    /// Up to <c>Slots</c> pending trials for the asking worker, oldest first, while the study runs; no more
+    /// than fit one <see cref="TrialsAssigned"/> page (the worker asks again for the rest).
+    /// </summary>
     public IReadOnlyList<IStudyEvent> Assign(RequestWork request, DateTimeOffset now)
     {
-        if (Phase != StudyPhase.Running)
+        if (Phase != StudyPhase.Running || request.Slots <= 0)
         {
             return [];
         }
-        return Pending.Values.Take(Math.Max(0, request.Slots))
-            .Select(id => (IStudyEvent)new TrialAssigned(id, Trials[id].Attempt + 1, request.Node, Trials[id].StateStep, now))
-            .ToList();
+        var page = TrialPages.Split(Pending.Values.Take(request.Slots), id => Trials[id].SpecJson.Length + id.Length + 64).FirstOrDefault() ?? [];
+        return page.Select(id => (IStudyEvent)new TrialAssigned(id, Trials[id].Attempt + 1, request.Node, Trials[id].StateStep, now)).ToList();
     }
+
+    /// <summary>Whether this attempt is the one the trial runs now.</summary>
+    public bool IsRunningAttempt(string trialId, int attempt) => IsCurrent(trialId, attempt, out _);
+
+    /// <summary>Attempts whose lease ran out (no worker confirmed them in time) go back to pending, attempt not counted.</summary>
+    public IReadOnlyList<IStudyEvent> ExpireLeases(IEnumerable<AttemptRef> expired, string reason, DateTimeOffset now) =>
+        expired.Where(a => IsCurrent(a.TrialId, a.Attempt, out _))
+            .Select(a => (IStudyEvent)new TrialReleased(a.TrialId, a.Attempt, $"{reason} ({Trials[a.TrialId].Node})", now))
+            .ToList();
 
     /// <summary>
     /// A batch that arrives before an earlier one of its attempt (which was lost, say while the coordinator
@@ -141,10 +153,14 @@ public sealed record StudyState(
     }
 
     /// <summary>A state is stored once every checkpoint before it is: a run resumed from it will not produce them again.</summary>
-    public bool StateIsAhead(TrialStateReport report) =>
+    public bool StateIsAhead(StateComplete report) =>
         IsCurrent(report.TrialId, report.Attempt, out var trial) && trial.LastStep < report.CheckpointedThrough;
 
-    public IReadOnlyList<IStudyEvent> SaveState(TrialStateReport report) =>
+    /// <summary>Whether a state's chunks are worth storing: the attempt is current and the state newer than the recorded one.</summary>
+    public bool WantsState(string trialId, int attempt, long step) =>
+        IsCurrent(trialId, attempt, out var trial) && step > (trial.StateStep ?? -1);
+
+    public IReadOnlyList<IStudyEvent> SaveState(StateComplete report) =>
         IsCurrent(report.TrialId, report.Attempt, out var trial) && report.Step > (trial.StateStep ?? -1) && trial.LastStep >= report.CheckpointedThrough
             ? [new TrialStateSaved(report.TrialId, report.Attempt, report.Step)]
             : [];

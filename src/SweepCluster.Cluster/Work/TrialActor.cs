@@ -11,8 +11,10 @@ namespace SweepCluster.Cluster.Work;
 /// One running trial on a worker. The training runs on one of the worker's dedicated training threads (never
 /// on Akka's dispatcher, or heartbeats starve); this actor batches its checkpoints to the study's coordinator
 /// and re-sends each batch until it is acknowledged. The thread may run ahead by a bounded number of
-/// unacknowledged checkpoints, then waits: a slow store slows training down instead of filling memory. The
-/// end of the trial is reported only after every batch and the latest state were acknowledged.
+/// unacknowledged checkpoints, then waits: a slow store slows training down instead of filling memory. Training
+/// states go to the coordinator in acknowledged chunks (<see cref="StateUpload"/>), and a resumed attempt
+/// fetches its state the same way before training (<see cref="StateDownload"/>). The end of the trial is
+/// reported only after every batch and the latest state were acknowledged.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The training thread may still use the semaphore and token after the actor stops; neither holds an unmanaged resource here.")]
 public sealed class TrialActor : ReceiveActor, IWithTimers
@@ -25,6 +27,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     // display refreshes every 500 ms; a margin reaches it within about a second.
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(3);
+    private const int MaxLoadFailures = 3;
 
     private readonly AssignTrial _trial;
     private readonly IActorRef _studies;
@@ -37,7 +40,12 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     private readonly SortedDictionary<long, (CheckpointBatch Batch, DateTime SentAt, int Credits)> _unacknowledged = [];
     // Credits the training thread took for the pending checkpoints (one taken while stopping has none).
     private int _pendingCredits;
-    private (TrialStateReport Report, DateTime SentAt)? _state;
+    // The state being sent, and the newest one produced meanwhile (sent next; any older one is dropped).
+    private StateUpload? _upload;
+    private StateUpload? _nextUpload;
+    // The state this attempt resumes from, while it is fetched; training starts once it is whole.
+    private StateDownload? _download;
+    private int _downloadFailures;
     private IStudyMessage? _finish;
     // Null while the end waits for every batch and the latest state to be acknowledged; only then is it sent (and re-sent).
     private DateTime? _finishSentAt;
@@ -63,13 +71,45 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         });
         Receive<StateProduced>(s =>
         {
-            // The checkpoints before the state go first: the coordinator stores a state only after them.
+            // The checkpoints before the state go first: the coordinator records a state only after them.
             Flush();
-            var report = new TrialStateReport(_trial.StudyId, _trial.TrialId, _trial.Attempt, s.State.Step, _lastProducedStep, s.State.Safetensors);
-            _state = (report, DateTime.UtcNow);
-            _studies.Tell(report);
+            var upload = new StateUpload(_trial, s.State.Step, _lastProducedStep, s.State.Safetensors);
+            if (_upload is null)
+            {
+                _upload = upload;
+                SendDue();
+            }
+            else
+            {
+                _nextUpload = upload;
+            }
         });
-        Receive<Begin>(_ => StartTraining());
+        Receive<Begin>(_ => OnBegin());
+        Receive<StoredStateChunk>(chunk =>
+        {
+            if (_download is null || chunk.Attempt != _trial.Attempt)
+            {
+                return;
+            }
+            _download.Received(chunk);
+            if (_download.IsComplete)
+            {
+                var state = _download.Assemble();
+                _download = null;
+                StartTraining(state);
+                return;
+            }
+            SendDue();
+        });
+        Receive<StateUnavailable>(OnStateUnavailable);
+        Receive<StateChunkAck>(ack =>
+        {
+            if (_upload is { } upload && ack.Attempt == _trial.Attempt && ack.Step == upload.Step)
+            {
+                upload.Acknowledged(ack.Index);
+                SendDue();
+            }
+        });
         Receive<Done>(done =>
         {
             Context.Parent.Tell(TrainingEnded.Instance);
@@ -98,18 +138,31 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         });
         Receive<StateAck>(ack =>
         {
-            if (_state is { } s && s.Report.Step == ack.Step)
+            if (_upload is { } upload && upload.Step == ack.Step && ack.Attempt == _trial.Attempt)
             {
-                _state = null;
+                _upload = _nextUpload;
+                _nextUpload = null;
+                SendDue();
             }
             SendFinishWhenDrained();
         });
         Receive<FinishAck>(_ => Context.Stop(Self));
+        Receive<Abandon>(_ =>
+        {
+            _log.Info("Trial {0} attempt {1} is no longer current at its coordinator; dropped", _trial.TrialId, _trial.Attempt);
+            _cancellation.Cancel();
+            Context.Stop(Self);
+        });
         Receive<StopTraining>(_ =>
         {
             if (_started)
             {
                 _cancellation.Cancel();
+            }
+            else if (_download is not null)
+            {
+                _download = null;
+                Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, TrialEnd.Cancelled, 0, null, null, "released while its state was loading", []));
             }
             else if (_finish is null)
             {
@@ -143,6 +196,12 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         public static readonly TrainingEnded Instance = new();
     }
 
+    /// <summary>From the worker: the coordinator no longer runs this attempt. Stop at once, reporting nothing.</summary>
+    public sealed record Abandon
+    {
+        public static readonly Abandon Instance = new();
+    }
+
     private sealed record Produced(Checkpoint Checkpoint, bool Credited);
 
     private sealed record StateProduced(TrainingState State);
@@ -155,16 +214,74 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", new Tick(), FlushInterval);
 
-    private void StartTraining()
+    private void OnBegin()
     {
-        if (_started || _finish is not null)
+        if (_started || _finish is not null || _download is not null)
         {
             return;
         }
+        if (_trial.ResumeStep is { } step)
+        {
+            _download = new StateDownload(_trial, step);
+            SendDue();
+            return;
+        }
+        StartTraining(null);
+    }
+
+    private void StartTraining(byte[]? resumeState)
+    {
         _started = true;
         var self = Self;
         var observer = new Observer(self, _credits, _cancellation.Token);
-        _threads.Run(() => Train(self, observer));
+        _threads.Run(() => Train(self, observer, resumeState));
+    }
+
+    /// <summary>
+    /// While loading: a state that is not stored means starting from step 0 (the same checkpoints again,
+    /// kept once); a store that keeps failing means handing the trial back. While sending: the coordinator
+    /// found chunks missing, so all are sent again.
+    /// </summary>
+    private void OnStateUnavailable(StateUnavailable unavailable)
+    {
+        if (unavailable.Attempt != _trial.Attempt)
+        {
+            return;
+        }
+        if (_download is { } download && download.Step == unavailable.Step)
+        {
+            if (unavailable.Missing)
+            {
+                _log.Warning("Trial {0}: {1}; starting from step 0", _trial.TrialId, unavailable.Reason);
+                _download = null;
+                StartTraining(null);
+            }
+            else if (++_downloadFailures >= MaxLoadFailures)
+            {
+                _download = null;
+                Finish(new TrialFinished(_trial.StudyId, _trial.TrialId, _trial.Attempt, TrialEnd.Cancelled, 0, null, null,
+                    $"its saved state at step {unavailable.Step} could not be loaded: {unavailable.Reason}", []));
+            }
+            return;
+        }
+        if (_upload is { } upload && upload.Step == unavailable.Step)
+        {
+            upload.Restart();
+            SendDue();
+        }
+    }
+
+    private void SendDue()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var message in (IEnumerable<IStudyMessage>?)_download?.Due(now, ResendAfter) ?? [])
+        {
+            _studies.Tell(message);
+        }
+        foreach (var message in _upload?.Due(now, ResendAfter) ?? [])
+        {
+            _studies.Tell(message);
+        }
     }
 
     protected override void PostStop()
@@ -173,12 +290,12 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    private void Train(IActorRef self, Observer observer)
+    private void Train(IActorRef self, Observer observer, byte[]? resumeState)
     {
         try
         {
             var spec = TrialJson.Deserialize<TrialSpec>(_trial.SpecJson);
-            var resume = _trial.ResumeState is null ? null : TrainingState.Read(_trial.ResumeState, $"saved state of trial {_trial.TrialId}");
+            var resume = resumeState is null ? null : TrainingState.Read(resumeState, $"saved state of trial {_trial.TrialId} at step {_trial.ResumeStep}");
             var outcome = _options.Executor.Execute(spec, resume, observer, _options.SaveStateInterval, _cancellation.Token);
             self.Tell(new Done(outcome));
         }
@@ -209,11 +326,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
             _unacknowledged[sequence] = (sent.Batch, now, sent.Credits);
             _studies.Tell(sent.Batch);
         }
-        if (_state is { } state && now - state.SentAt >= ResendAfter)
-        {
-            _state = (state.Report, now);
-            _studies.Tell(state.Report);
-        }
+        SendDue();
         if (_finish is not null && _finishSentAt is { } sentAt && now - sentAt >= ResendAfter)
         {
             _finishSentAt = now;
@@ -239,7 +352,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
 
     private void SendFinishWhenDrained()
     {
-        if (_finish is not null && _finishSentAt is null && _pending.Count == 0 && _unacknowledged.Count == 0 && _state is null)
+        if (_finish is not null && _finishSentAt is null && _pending.Count == 0 && _unacknowledged.Count == 0 && _upload is null && _download is null)
         {
             _finishSentAt = DateTime.UtcNow;
             _studies.Tell(_finish);

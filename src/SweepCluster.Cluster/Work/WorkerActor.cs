@@ -17,11 +17,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the worker confirms the attempts it holds (its leases); well inside the coordinator's lease timeout.</summary>
+    public static readonly TimeSpan ConfirmInterval = TimeSpan.FromSeconds(4);
+
     private readonly WorkerOptions _options;
     private readonly IActorRef _studies;
     private readonly TrainingThreads _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<IActorRef, string> _running = [];
+    private readonly Dictionary<IActorRef, AssignTrial> _running = [];
+    // Children that threw and are being stopped: their trials are reported as crashed once they are gone.
+    private readonly Dictionary<IActorRef, string> _failed = [];
     private readonly HashSet<IActorRef> _training = [];
     private readonly Queue<IActorRef> _queued = new();
     private readonly Dictionary<IActorRef, DateTime> _startedAt = [];
@@ -57,7 +62,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _stopped.Add(stop.StudyId);
             _announcers.Remove(stop.StudyId);
-            foreach (var (child, study) in _running.Where(r => r.Value == stop.StudyId))
+            foreach (var (child, _) in _running.Where(r => r.Value.StudyId == stop.StudyId))
             {
                 child.Tell(TrialActor.StopTraining.Instance);
             }
@@ -83,9 +88,24 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             StartQueued();
             AskAgain();
         });
+        Receive<StopAttempt>(stop =>
+        {
+            foreach (var (child, _) in _running.Where(r => r.Value.StudyId == stop.StudyId && r.Value.TrialId == stop.TrialId && r.Value.Attempt == stop.Attempt))
+            {
+                child.Tell(TrialActor.Abandon.Instance);
+            }
+        });
+        Receive<FinishAck>(_ => { });
+        Receive<ConfirmTick>(_ => Confirm());
         Receive<Terminated>(t =>
         {
-            _running.Remove(t.ActorRef);
+            if (_running.Remove(t.ActorRef, out var trial) && _failed.Remove(t.ActorRef, out var cause))
+            {
+                // Its bookkeeping (unacknowledged batches, the state in flight) is gone with it: the coordinator
+                // retries the trial from its last recorded state. Were the report lost, the lease would expire.
+                _log.Error("The actor of trial {0} attempt {1} failed: {2}; reporting the attempt as crashed", trial.TrialId, trial.Attempt, cause);
+                _studies.Tell(new TrialCrashed(trial.StudyId, trial.TrialId, trial.Attempt, $"the worker's trial actor failed: {cause}"));
+            }
             _training.Remove(t.ActorRef);
             _startedAt.Remove(t.ActorRef);
             StartQueued();
@@ -117,7 +137,38 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private sealed record RetryTick;
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
+    private sealed record ConfirmTick;
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("retry", new RetryTick(), RetryInterval);
+        Timers.StartPeriodicTimer("confirm", new ConfirmTick(), ConfirmInterval);
+    }
+
+    /// <summary>A trial actor that throws is stopped, never restarted: a restart would lose what it had not had acknowledged.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new StopAndRecord((child, cause) => _failed[child] = $"{cause.GetType().Name}: {cause.Message}");
+
+    /// <summary>Stops a child that throws and tells the worker which child it was (the decider alone is not told).</summary>
+    private sealed class StopAndRecord(Action<IActorRef, Exception> onFailure) : OneForOneStrategy(_ => Directive.Stop)
+    {
+        public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, Akka.Actor.Internal.ChildRestartStats stats, IReadOnlyCollection<Akka.Actor.Internal.ChildRestartStats> children)
+        {
+            onFailure(child, cause);
+            base.ProcessFailure(context, restart, child, cause, stats, children);
+        }
+    }
+
+    /// <summary>Renews the lease of every attempt held here, queued or training, per study, in bounded pages.</summary>
+    private void Confirm()
+    {
+        foreach (var study in _running.Values.GroupBy(t => t.StudyId))
+        {
+            foreach (var page in study.Select(t => new AttemptRef(t.TrialId, t.Attempt)).Chunk(ConfirmAttempts.MaxAttempts))
+            {
+                _studies.Tell(new ConfirmAttempts(study.Key, _options.Node, page));
+            }
+        }
+    }
 
     protected override void PostStop()
     {
@@ -132,7 +183,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// coordinator when trials are short, one slot's worth when they are long (a deep queue of long trials
     /// on one worker would leave others idle at the end of a study).
     /// </summary>
-    private int QueueDepth => _options.Slots * (_meanTrainingSeconds < 1 ? 16 : 1);
+    private int QueueDepth => Math.Min(MaxQueued, _options.Slots * (_meanTrainingSeconds < 1 ? 16 : 1));
+
+    private const int MaxQueued = 1024;
 
     private void RequestWork(string studyId, IActorRef coordinator)
     {
@@ -160,7 +213,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options, _threads)), $"trial-{trial.TrialId}-{trial.Attempt}");
             Context.Watch(child);
-            _running[child] = trial.StudyId;
+            _running[child] = trial;
             if (_stopped.Contains(trial.StudyId))
             {
                 child.Tell(TrialActor.StopTraining.Instance);

@@ -1,0 +1,44 @@
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Work;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>The options of a command that talks to a running cluster: where it is, and where it reaches this client back.</summary>
+public interface IClusterClientOptions
+{
+    string? Cluster { get; }
+
+    string? Host { get; }
+
+    string? PublicHost { get; }
+}
+
+public sealed class ClusterUnreachableException(string message) : Exception(message);
+
+/// <summary>Joins a running cluster as a client node: no role, no store; it reaches the coordinators through a shard region proxy.</summary>
+internal static class ClusterClient
+{
+    /// <summary>How long a client waits for a cluster to let it in before saying that none answers.</summary>
+    public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<ClusterNode> ConnectAsync(IClusterClientOptions client, CancellationToken cancellation)
+    {
+        var cluster = client.Cluster ?? throw new ClusterUnreachableException("--cluster HOST:PORT is required");
+        var host = client.Host ?? (client.PublicHost is null ? "127.0.0.1" : "0.0.0.0");
+        var options = new NodeOptions(["client"], host, 0, client.PublicHost, [NodeCommand.SeedAddress(cluster)], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor());
+        try
+        {
+            return await ClusterNode.StartAsync(options, JoinTimeout, cancellation: cancellation);
+        }
+        catch (TimeoutException)
+        {
+            var hint = client.PublicHost is null && !IsLoopback(cluster)
+                ? "; this client listens on 127.0.0.1, so a cluster on another machine cannot answer it: give --public-host with this machine's address"
+                : "";
+            throw new ClusterUnreachableException($"no cluster answered at {cluster} within {JoinTimeout.TotalSeconds:F0} s: is a node running there, on that port{hint}?");
+        }
+    }
+
+    private static bool IsLoopback(string cluster) =>
+        cluster.StartsWith("127.", StringComparison.Ordinal) || cluster.StartsWith("localhost", StringComparison.OrdinalIgnoreCase) || cluster.Contains("@127.", StringComparison.Ordinal);
+}

@@ -1,0 +1,60 @@
+using SweepCluster.Cluster.Protocol;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cluster.Study;
+
+/// <summary>One algorithm's trials at a glance: how they ended, their mean final margins and their best current ones.</summary>
+public sealed record AlgorithmProgress(
+    AlgorithmKind Algorithm, int Trials, int Completed, int Diverged, int Failed, int Unfinished,
+    double? MeanMarginL1, double? MeanMarginL2, double? MeanMarginLinf, double? MeanFirstFitStep,
+    double? BestMarginL1, double? BestMarginL2, double? BestMarginLinf);
+
+/// <summary>A trial that failed for good, with its reason: the follower logs them.</summary>
+public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Seed, int Attempts, string? Reason);
+
+/// <summary>
+/// What a follower polls: counts, a summary per algorithm and at most <see cref="MaxFailures"/> failures.
+/// Its size does not grow with the study, so it crosses the network as one small message.
+/// </summary>
+public sealed record StudyProgress(
+    string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
+    double Fraction, int Workers, IReadOnlyList<AlgorithmProgress> Algorithms, IReadOnlyList<FailedTrial> Failures,
+    DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt) : IProtocolMessage
+{
+    public const int MaxFailures = 20;
+
+    /// <summary>No trial is running and none will be started: the study finished or was interrupted and has gone quiet.</summary>
+    public bool IsSettled => Running == 0 && (Phase == StudyPhase.Finished || Phase == StudyPhase.Interrupted);
+
+    /// <param name="workers">Worker nodes the coordinator sees Up.</param>
+    public static StudyProgress From(StudyState state, int workers)
+    {
+        var trials = state.Trials.Values;
+        var algorithms = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g =>
+        {
+            var done = g.Where(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged).ToList();
+            return new AlgorithmProgress(
+                g.Key, g.Count(), done.Count, g.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
+                g.Count(t => t.Status == TrialStatus.Failed), g.Count(t => !t.IsTerminal),
+                Mean(done.Select(t => t.Latest?.MarginL1)), Mean(done.Select(t => t.Latest?.MarginL2)), Mean(done.Select(t => t.Latest?.MarginLinf)),
+                Mean(done.Select(t => (double?)t.FirstFitStep)),
+                g.Max(t => t.Latest?.MarginL1), g.Max(t => t.Latest?.MarginL2), g.Max(t => t.Latest?.MarginLinf));
+        }).ToList();
+        var failures = trials.Where(t => t.Status == TrialStatus.Failed).OrderBy(t => t.Ordinal).Take(MaxFailures)
+            .Select(t => new FailedTrial(t.TrialId, t.Algorithm, t.Seed, t.Attempt, Truncate(t.Reason))).ToList();
+        var fraction = state.Trials.Count == 0 ? 1 : trials.Sum(t => t.IsTerminal ? 1.0 : Math.Clamp((t.LastStep + 1.0) / (t.Steps + 1.0), 0, 1)) / state.Trials.Count;
+        return new StudyProgress(
+            state.StudyId, state.Phase, state.Description, state.Trials.Count,
+            state.Pending.Count, trials.Count(t => t.Status == TrialStatus.Running),
+            algorithms.Sum(a => a.Completed), algorithms.Sum(a => a.Diverged), algorithms.Sum(a => a.Failed),
+            fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt);
+    }
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        return present.Count == 0 ? null : present.Average();
+    }
+
+    private static string? Truncate(string? reason) => reason is { Length: > 500 } ? reason[..500] + "..." : reason;
+}
