@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace SweepCluster.Cli.Tests;
@@ -11,60 +8,14 @@ namespace SweepCluster.Cli.Tests;
 public sealed class ClusterChaosTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-chaos-").FullName;
-    private readonly List<Process> _nodes = [];
-    // Every node's console output, kept to explain a failure: which node did what, and when.
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+    private readonly LoopbackCluster _cluster;
+
+    public ClusterChaosTests() => _cluster = new LoopbackCluster(_folder);
 
     public void Dispose()
     {
-        foreach (var node in _nodes.Where(n => !n.HasExited))
-        {
-            node.Kill(entireProcessTree: true);
-            node.WaitForExit();
-        }
+        _cluster.Dispose();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private Process StartNode(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment["CI"] = "true";
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sweepcluster.dll"));
-        info.ArgumentList.Add("node");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info)!;
-        var name = $"{args[1]}:{args[3]}";
-        process.OutputDataReceived += (_, e) => Keep(name, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(name, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _nodes.Add(process);
-        return process;
-    }
-
-    private void Keep(string node, string? line)
-    {
-        if (line is not null)
-        {
-            _output.Enqueue($"[{node}] {line}");
-        }
-    }
-
-    private string NodeOutput()
-    {
-        var logs = Path.Combine(_folder, ".sweepcluster", "logs");
-        var files = Directory.Exists(logs) ? Directory.GetFiles(logs) : [];
-        return string.Join('\n', _output.TakeLast(100)) + string.Concat(files.Select(f => $"\n--- {Path.GetFileName(f)}, last lines:\n" + string.Join('\n', SharedFile.ReadAll(f).Split('\n').TakeLast(150))));
     }
 
     private static string Sweep(string study) => $$"""
@@ -92,15 +43,6 @@ public sealed class ClusterChaosTests : IDisposable
         return StudyJson.Trials(folder, "chaos");
     });
 
-    private Process StartCoordinator(int port, string store, params int[] seedPorts) =>
-        StartNode(new[] { "--role", "coordinator", "--port", Port(port), "--store", store }
-            .Concat(seedPorts.SelectMany(p => new[] { "--seed", $"127.0.0.1:{Port(p)}" })).ToArray());
-
-    private Process StartWorker(int port, int coordinatorPort) =>
-        StartNode("--role", "worker", "--port", Port(port), "--seed", $"127.0.0.1:{Port(coordinatorPort)}", "--slots", "1", "--save-state-seconds", "1");
-
-    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>
     /// A coordinator and two one-slot workers (four trials), killed with SIGKILL once both workers are
     /// training and have saved state: a worker, the coordinator (restarted on the same port and store,
@@ -121,13 +63,14 @@ public sealed class ClusterChaosTests : IDisposable
         }
         var expected = Reference.Value;
         var store = pg?.ConnectionString ?? Path.Combine(_folder, "cluster.db");
-        var (coordinatorPort, victimPort, otherPort) = (FreePort(), FreePort(), FreePort());
-        var coordinator = StartCoordinator(coordinatorPort, store, coordinatorPort);
-        var victim = StartWorker(victimPort, coordinatorPort);
-        StartWorker(otherPort, coordinatorPort);
+        var (coordinatorPort, victimPort, otherPort) = (LoopbackCluster.FreePort(), LoopbackCluster.FreePort(), LoopbackCluster.FreePort());
+        var coordinator = _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort);
+        var victim = _cluster.StartWorker(victimPort, coordinatorPort);
+        _cluster.StartWorker(otherPort, coordinatorPort);
 
+        _cluster.WaitUntilUp(3);
         File.WriteAllText(Path.Combine(_folder, "s.yaml"), Sweep("chaos"));
-        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{Port(coordinatorPort)}", "--detach");
+        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{LoopbackCluster.Port(coordinatorPort)}", "--detach");
         Assert.True(submitted.ExitCode == 0, submitted.Stderr);
 
         var progress = DateTime.UtcNow + TimeSpan.FromMinutes(2);
@@ -146,7 +89,7 @@ public sealed class ClusterChaosTests : IDisposable
             Thread.Sleep(1000);
             // Restarted on its port and store, with itself and a worker as seeds: it joins the workers' cluster
             // if there is one, else forms a new one (when two of three nodes die, the survivor leaves and rejoins).
-            StartCoordinator(coordinatorPort, store, coordinatorPort, otherPort);
+            _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort, otherPort);
         }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(7);
@@ -160,7 +103,7 @@ public sealed class ClusterChaosTests : IDisposable
 
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         var unfinished = actual.Where(t => t.Value.GetProperty("status").GetString() != "completed").Select(t => $"{t.Key}: {t.Value}").ToList();
-        Assert.True(unfinished.Count == 0, $"not completed after the deadline:\n{string.Join('\n', unfinished)}\nthe nodes' last output:\n{NodeOutput()}");
+        Assert.True(unfinished.Count == 0, $"not completed after the deadline:\n{string.Join('\n', unfinished)}\nthe nodes' last output:\n{_cluster.Output()}");
         if (killed is "worker" or "both")
         {
             Assert.Contains(actual.Values, t => t.GetProperty("attempt").GetInt32() > 1);
