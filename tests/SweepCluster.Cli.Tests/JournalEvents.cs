@@ -6,13 +6,19 @@ namespace SweepCluster.Cli.Tests;
 /// <summary>Reads a store's event journal directly: what a test checks that no command shows (which step an attempt resumed from).</summary>
 internal static class JournalEvents
 {
+    /// <summary>Whether the read model's projection has reached the journal's last event.</summary>
+    public static bool ReadModelIsCurrent(string store)
+    {
+        using var connection = Open(store);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT MAX(ordering) FROM journal) <= (SELECT MAX(last_offset) FROM sweepcluster_projection_offsets)";
+        return Convert.ToBoolean(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every event of this type (its manifest), in journal order, as JSON.</summary>
     public static List<JsonElement> Read(string store, string manifest)
     {
-        using DbConnection connection = store.Contains("Host=", StringComparison.Ordinal)
-            ? new Npgsql.NpgsqlConnection(store)
-            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Mode=ReadOnly");
-        connection.Open();
+        using var connection = Open(store);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT message FROM journal WHERE manifest = @manifest ORDER BY ordering";
         var parameter = command.CreateParameter();
@@ -26,5 +32,14 @@ internal static class JournalEvents
             events.Add(JsonDocument.Parse((byte[])reader.GetValue(0)).RootElement.Clone());
         }
         return events;
+    }
+
+    private static DbConnection Open(string store)
+    {
+        DbConnection connection = store.Contains("Host=", StringComparison.Ordinal)
+            ? new Npgsql.NpgsqlConnection(store)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Mode=ReadOnly");
+        connection.Open();
+        return connection;
     }
 }
