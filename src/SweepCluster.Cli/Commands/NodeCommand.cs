@@ -130,15 +130,8 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
 
     private static async Task RunUntilRemovedAsync(ClusterNode node, bool isCoordinator, CancellationToken stop)
     {
-        if (isCoordinator)
-        {
-            var woken = await node.WakeUnfinishedStudiesAsync(stop);
-            Log.Information("Node is up; {Woken} unfinished studies resumed", woken);
-        }
-        else
-        {
-            Log.Information("Node is up");
-        }
+        // Unfinished studies are woken by a cluster singleton on the coordinator nodes (StudyWaker).
+        Log.Information("Node is up ({Roles})", isCoordinator ? "coordinator" : "worker");
         var stopped = new TaskCompletionSource();
         using var registration = stop.Register(() => stopped.TrySetResult());
         await Task.WhenAny(stopped.Task, node.System.WhenTerminated);

@@ -81,28 +81,6 @@ public sealed class ClusterNode : IAsyncDisposable
         return new ClusterNode(host, system, studies, worker);
     }
 
-    /// <summary>
-    /// Wakes every study in the journal that has not finished: a coordinator node that restarts finds its
-    /// studies asleep (entities are not remembered), and a study with no trial running would stay so.
-    /// Recovering, each releases the trials of workers that are gone and announces its pending work.
-    /// </summary>
-    public async Task<int> WakeUnfinishedStudiesAsync(CancellationToken cancellation = default)
-    {
-        var journal = Akka.Persistence.Query.PersistenceQuery.Get(System)
-            .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
-        var ids = await Query.StudyJournal.StudyPersistenceIdsAsync(journal, System.Materializer());
-        var woken = 0;
-        foreach (var id in ids)
-        {
-            var status = await AskAsync(new GetStudyProgress(id[Query.StudyJournal.PersistenceIdPrefix.Length..]), TimeSpan.FromMinutes(1), cancellation);
-            if (status is Study.StudyProgress { Phase: not Study.StudyPhase.Finished })
-            {
-                woken++;
-            }
-        }
-        return woken;
-    }
-
     public Task<object> AskAsync(IStudyMessage message, TimeSpan timeout, CancellationToken cancellation = default) =>
         Studies.Ask<object>(message, timeout, cancellation);
 

@@ -16,3 +16,6 @@ public sealed class StudyRegion;
 
 /// <summary>Registry key of this node's worker actor.</summary>
 public sealed class WorkerRegistryKey;
+
+/// <summary>Registry key of the singleton that wakes unfinished studies.</summary>
+public sealed class StudyWakerKey;

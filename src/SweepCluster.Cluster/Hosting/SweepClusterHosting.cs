@@ -82,6 +82,16 @@ public static class SweepClusterHosting
         {
             builder.WithShardRegionProxy<StudyRegion>("study", ClusterRoles.Coordinator, extractor);
         }
+        if (options.IsCoordinator)
+        {
+            var journalStore = options.Store!;
+            builder.WithSingleton<StudyWakerKey>(
+                "study-waker",
+                (_, registry, _) => Props.Create(() => new StudyWaker(journalStore, registry.Get<StudyRegion>())),
+                new ClusterSingletonOptions { Role = ClusterRoles.Coordinator },
+                createProxyToo: false);
+            builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new MembershipLog()), "membership-log"));
+        }
 
         if (options.IsWorker)
         {

@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace SweepCluster.Cluster.Hosting;
+
+/// <summary>Logs on a coordinator node when a worker node joins, becomes unreachable or leaves: what an operator asks first when trials do not start.</summary>
+public sealed class MembershipLog : ReceiveActor
+{
+    public MembershipLog()
+    {
+        var log = Context.GetLogger();
+        Receive<ClusterEvent.MemberUp>(up => Log(log, up.Member, "joined"));
+        Receive<ClusterEvent.UnreachableMember>(unreachable => Log(log, unreachable.Member, "is unreachable"));
+        Receive<ClusterEvent.ReachableMember>(reachable => Log(log, reachable.Member, "is reachable again"));
+        Receive<ClusterEvent.MemberRemoved>(removed => Log(log, removed.Member, "left"));
+        Receive<ClusterEvent.CurrentClusterState>(state =>
+            log.Info("{0} worker nodes up", state.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker))));
+        ReceiveAny(_ => { });
+    }
+
+    protected override void PreStart() =>
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private static void Log(ILoggingAdapter log, Member member, string what)
+    {
+        if (member.HasRole(ClusterRoles.Worker))
+        {
+            log.Info("Worker node {0} {1}", member.Address, what);
+        }
+    }
+}
