@@ -13,7 +13,13 @@ using SweepCluster.Trials;
 // dotnet SweepCluster.Cluster.Benchmarks.dll overhead [trials] [rounds] [slots]
 // dotnet SweepCluster.Cluster.Benchmarks.dll pair [trials] [rounds] [threads,threads...]
 // dotnet SweepCluster.Cluster.Benchmarks.dll ingest|turnover|sleep|idle [size] [turnover slots]
+// dotnet SweepCluster.Cluster.Benchmarks.dll cluster-sleep [trials] [workers] [slots per worker]
 var mode = args.Length > 0 ? args[0] : "all";
+if (mode == "cluster-sleep-node")
+{
+    await LoopbackSleepCluster.NodeAsync(args);
+    return;
+}
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 int Size(int fallback) => Arg(1, fallback);
 var turnoverSlots = Arg(2, 2);
@@ -40,6 +46,10 @@ try
     {
         Pair(Size(12), rounds: Arg(2, 4),
             args.Length > 3 ? args[3].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() : [1, 2]);
+    }
+    if (mode is "cluster-sleep")
+    {
+        await LoopbackSleepCluster.RunAsync(Size(10_000), workers: Arg(2, 4), slots: Arg(3, 50), folder);
     }
     if (mode is "idle")
     {

@@ -63,24 +63,26 @@ public sealed class ClusterChaosTests : IDisposable
         }
         var expected = Reference.Value;
         var store = pg?.ConnectionString ?? Path.Combine(_folder, "cluster.db");
-        var (coordinatorPort, victimPort, otherPort) = (LoopbackCluster.FreePort(), LoopbackCluster.FreePort(), LoopbackCluster.FreePort());
+        var (coordinatorPort, firstPort, secondPort) = (LoopbackCluster.FreePort(), LoopbackCluster.FreePort(), LoopbackCluster.FreePort());
         var coordinator = _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort);
-        var victim = _cluster.StartWorker(victimPort, coordinatorPort);
-        _cluster.StartWorker(otherPort, coordinatorPort);
+        var workers = new Dictionary<int, System.Diagnostics.Process>
+        {
+            [firstPort] = _cluster.StartWorker(firstPort, coordinatorPort),
+            [secondPort] = _cluster.StartWorker(secondPort, coordinatorPort),
+        };
 
         _cluster.WaitUntilUp(3);
         File.WriteAllText(Path.Combine(_folder, "s.yaml"), Sweep("chaos"));
         var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{LoopbackCluster.Port(coordinatorPort)}", "--detach");
         Assert.True(submitted.ExitCode == 0, submitted.Stderr);
 
-        var progress = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (DateTime.UtcNow < progress && StudyJson.Trials(_folder, "chaos", store).Values.Count(t => t.GetProperty("status").GetString() == "running" && t.GetProperty("last_step").GetInt64() >= 3000) < 2)
-        {
-            Thread.Sleep(500);
-        }
+        // The victim is the worker of a trial that has a recorded state and is less than half done, read from
+        // the journal (the query tables may lag): killing it must leave something to continue elsewhere.
+        var victimPort = WorkerOfAHalfDoneTrial(store, workers.Keys);
+        var survivorPort = workers.Keys.Single(p => p != victimPort);
         if (killed is "worker" or "both")
         {
-            victim.Kill();
+            workers[victimPort].Kill();
         }
         if (killed is "coordinator" or "both")
         {
@@ -89,7 +91,7 @@ public sealed class ClusterChaosTests : IDisposable
             Thread.Sleep(1000);
             // Restarted on its port and store, with itself and a worker as seeds: it joins the workers' cluster
             // if there is one, else forms a new one (when two of three nodes die, the survivor leaves and rejoins).
-            _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort, otherPort);
+            _cluster.StartCoordinator(coordinatorPort, store, killed == "both" ? [coordinatorPort, survivorPort] : [coordinatorPort, firstPort, secondPort]);
         }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(7);
@@ -120,5 +122,25 @@ public sealed class ClusterChaosTests : IDisposable
             Assert.Equal(Enumerable.Range(0, 301).Select(i => i * 100L), steps);
             Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
         }
+    }
+
+    private int WorkerOfAHalfDoneTrial(string store, IEnumerable<int> workerPorts)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            var ended = JournalEvents.Read(store, "TrialCompleted").Select(e => e.GetProperty("trial_id").GetString()).ToHashSet();
+            var saved = JournalEvents.Read(store, "TrialStateSaved")
+                .Where(e => e.GetProperty("step").GetInt64() < 15000 && !ended.Contains(e.GetProperty("trial_id").GetString()))
+                .Select(e => e.GetProperty("trial_id").GetString()).ToHashSet();
+            var node = JournalEvents.Read(store, "TrialAssigned").Where(a => saved.Contains(a.GetProperty("trial_id").GetString()))
+                .Select(a => a.GetProperty("node").GetString()).LastOrDefault();
+            if (node is not null)
+            {
+                return workerPorts.Single(p => node.Contains($"127.0.0.1:{LoopbackCluster.Port(p)},", StringComparison.Ordinal));
+            }
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException($"no trial recorded a state in its first half\n{_cluster.Output()}");
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Work;
 
@@ -11,6 +13,29 @@ public interface IClusterClientOptions
     string? Host { get; }
 
     string? PublicHost { get; }
+}
+
+/// <summary>The options of `submit` and `interrupt`: a cluster to talk to, and logs.</summary>
+public class ClusterClientSettings : CommandSettings, IClusterClientOptions
+{
+    [CommandOption("--cluster <HOST:PORT>")]
+    [Description("A node of the running cluster (a seed).")]
+    public string? Cluster { get; init; }
+
+    [CommandOption("--host <HOST>")]
+    [Description("The address this client binds (default 127.0.0.1; with --public-host, 0.0.0.0).")]
+    public string? Host { get; init; }
+
+    [CommandOption("--public-host <HOST>")]
+    [Description("The address the cluster reaches this client at, when the cluster is on another machine.")]
+    public string? PublicHost { get; init; }
+
+    [CommandOption("--log-json")]
+    [Description("Write logs as compact JSON.")]
+    public bool LogJson { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Cluster) ? Spectre.Console.ValidationResult.Error("--cluster HOST:PORT is required") : Spectre.Console.ValidationResult.Success();
 }
 
 public sealed class ClusterUnreachableException(string message) : Exception(message);

@@ -13,30 +13,12 @@ public sealed class InterruptCommand : AsyncCommand<InterruptCommand.Settings>
 {
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromMinutes(2);
 
-    public sealed class Settings : CommandSettings, IClusterClientOptions
+    public sealed class Settings : ClusterClientSettings
     {
         [CommandArgument(0, "<STUDY>")]
         [Description("The study to interrupt.")]
         public string Study { get; init; } = "";
 
-        [CommandOption("--cluster <HOST:PORT>")]
-        [Description("A node of the running cluster (a seed).")]
-        public string? Cluster { get; init; }
-
-        [CommandOption("--host <HOST>")]
-        [Description("The address this client binds (default 127.0.0.1; with --public-host, 0.0.0.0).")]
-        public string? Host { get; init; }
-
-        [CommandOption("--public-host <HOST>")]
-        [Description("The address the cluster reaches this client at, when the cluster is on another machine.")]
-        public string? PublicHost { get; init; }
-
-        [CommandOption("--log-json")]
-        [Description("Write logs as compact JSON.")]
-        public bool LogJson { get; init; }
-
-        public override Spectre.Console.ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Cluster) ? Spectre.Console.ValidationResult.Error("--cluster HOST:PORT is required") : Spectre.Console.ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -8,34 +8,15 @@ namespace SweepCluster.Cli.Commands;
 
 public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 {
-    public sealed class Settings : CommandSettings, IClusterClientOptions
+    public sealed class Settings : ClusterClientSettings
     {
         [CommandArgument(0, "<FILE>")]
         [Description("The sweep file.")]
         public string File { get; init; } = "";
 
-        [CommandOption("--cluster <HOST:PORT>")]
-        [Description("A node of the running cluster (a seed).")]
-        public string? Cluster { get; init; }
-
-        [CommandOption("--host <HOST>")]
-        [Description("The address this client binds (default 127.0.0.1; with --public-host, 0.0.0.0).")]
-        public string? Host { get; init; }
-
-        [CommandOption("--public-host <HOST>")]
-        [Description("The address the cluster reaches this client at, when the cluster is on another machine.")]
-        public string? PublicHost { get; init; }
-
         [CommandOption("--detach")]
         [Description("Return once the study is submitted instead of following it to the end.")]
         public bool Detach { get; init; }
-
-        [CommandOption("--log-json")]
-        [Description("Write logs as compact JSON.")]
-        public bool LogJson { get; init; }
-
-        public override Spectre.Console.ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Cluster) ? Spectre.Console.ValidationResult.Error("--cluster HOST:PORT is required") : Spectre.Console.ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
