@@ -38,13 +38,9 @@ internal static class LoopbackSleepCluster
             var client = new NodeOptions(["client"], "127.0.0.1", 0, null, [$"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{coordinatorPort}"], 0, null, TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.Zero));
             await using var node = await ClusterNode.StartAsync(client, TimeSpan.FromSeconds(30));
             var definitions = Enumerable.Range(0, trials).Select(seed => Spec(seed)).Select(s => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s))).ToList();
-            var pages = TrialPages.Split(definitions, d => d.Size).ToList();
+            var pages = TrialPages.Split(definitions, d => d.Size).Count();
             var submitted = Stopwatch.StartNew();
-            for (var page = 0; page < pages.Count; page++)
-            {
-                await node.AskAsync(new StageTrials("sleep", "bench", page, pages[page]), TimeSpan.FromMinutes(1));
-            }
-            await node.AskAsync(new StartStudy("sleep", null, 0, [], "bench", pages.Count), TimeSpan.FromMinutes(5));
+            await node.StartStudyAsync("sleep", null, 0, definitions);
             var started = submitted.Elapsed;
             StudyProgress progress;
             while (!(progress = (StudyProgress)await node.AskAsync(new GetStudyProgress("sleep"), TimeSpan.FromMinutes(1))).IsSettled)
@@ -53,7 +49,7 @@ internal static class LoopbackSleepCluster
             }
             var wall = submitted.Elapsed;
             var ideal = TimeSpan.FromSeconds(trials * 1.0 / (workers * slots));
-            Console.WriteLine($"cluster-sleep: {progress.Completed}/{trials} trials of 1 s on {workers} x {slots} = {workers * slots} slots: the submission ({pages.Count} pages) took {started.TotalSeconds:F2} s; " +
+            Console.WriteLine($"cluster-sleep: {progress.Completed}/{trials} trials of 1 s on {workers} x {slots} = {workers * slots} slots: the submission ({pages} pages) took {started.TotalSeconds:F2} s; " +
                 $"wall {wall.TotalSeconds:F2} s from submitting to the last trial recorded, ideal {ideal.TotalSeconds:F2} s, wall/ideal = {wall / ideal:F3} ({(wall / ideal - 1) * 100:F1}% over)");
             Console.WriteLine($"cluster-sleep: coordinator peak memory (VmHWM) {PeakMegabytes(coordinator.Id):F0} MB; workers {string.Join(", ", workerProcesses.Select(w => $"{PeakMegabytes(w.Id):F0}"))} MB; " +
                 $"late-heartbeat warnings from all nodes: {Volatile.Read(ref _heartbeatWarnings)}");

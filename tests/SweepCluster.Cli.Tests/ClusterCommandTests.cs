@@ -108,6 +108,24 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains("has no study no-such-study", unknown.Stderr);
     }
 
+    [Fact]
+    public void Submit_says_when_trials_are_pending_and_no_worker_has_joined()
+    {
+        var port = LoopbackCluster.FreePort();
+        _cluster.StartCoordinator(port, Path.Combine(_folder, "cluster.db"), port);
+        _cluster.WaitUntilUp(1);
+
+        var followed = Cli.Run(_folder, process =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(10));
+            Signal("-TERM", process);
+        }, "submit", SweepFile(100), "--cluster", $"127.0.0.1:{LoopbackCluster.Port(port)}");
+
+        Assert.True(followed.ExitCode == 0, followed.Stderr);
+        Assert.Contains("2 trials are pending and no worker node has joined the cluster", followed.Stderr);
+        Assert.Contains(_cluster.Lines, l => l.Contains("Study long submitted: 2 new trials", StringComparison.Ordinal));
+    }
+
     private bool WaitForStartedTrial(Process process)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -81,6 +81,39 @@ public sealed class ClusterNode : IAsyncDisposable
         return new ClusterNode(host, system, studies, worker);
     }
 
+    /// <summary>
+    /// Creates or extends a study: with its trials inline when they fit one message, else after sending them
+    /// as <see cref="StageTrials"/> pages (a few in flight at a time, each acknowledged), which the
+    /// coordinator adds together, or not at all, when <see cref="StartStudy"/> names them. Returns the
+    /// coordinator's answer (<see cref="StudyStarted"/> or <see cref="StudyRejected"/>).
+    /// </summary>
+    public async Task<object> StartStudyAsync(string studyId, string? description, int maxRetries, IReadOnlyList<TrialDefinition> trials, CancellationToken cancellation = default)
+    {
+        var pages = TrialPages.Split(trials, t => t.Size).ToList();
+        if (pages.Count <= 1)
+        {
+            return await AskAsync(new StartStudy(studyId, description, maxRetries, trials), StartTimeout, cancellation);
+        }
+        var submission = Guid.NewGuid().ToString("N");
+        using var inFlight = new SemaphoreSlim(PagesInFlight);
+        await Task.WhenAll(pages.Select(async (page, index) =>
+        {
+            await inFlight.WaitAsync(cancellation);
+            try
+            {
+                await AskAsync(new StageTrials(studyId, submission, index, page), StartTimeout, cancellation);
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }));
+        return await AskAsync(new StartStudy(studyId, description, maxRetries, [], submission, pages.Count), StartTimeout, cancellation);
+    }
+
+    private const int PagesInFlight = 8;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
     public Task<object> AskAsync(IStudyMessage message, TimeSpan timeout, CancellationToken cancellation = default) =>
         Studies.Ask<object>(message, timeout, cancellation);
 
