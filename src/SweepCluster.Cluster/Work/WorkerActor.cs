@@ -21,6 +21,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     public static readonly TimeSpan ConfirmInterval = TimeSpan.FromSeconds(4);
 
     private readonly WorkerOptions _options;
+    private readonly Func<AssignTrial, TrainingThreads, Props> _trialProps;
     private readonly IActorRef _studies;
     private readonly TrainingThreads _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -42,7 +43,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _stopped = [];
 
     public WorkerActor(WorkerOptions options, IActorRef studies)
+        : this(options, studies, null)
     {
+    }
+
+    /// <param name="trialProps">Makes a trial's actor (a <see cref="TrialActor"/> when null); tests put a faulty one in its place.</param>
+    public WorkerActor(WorkerOptions options, IActorRef studies, Func<AssignTrial, TrainingThreads, Props>? trialProps)
+    {
+        _trialProps = trialProps ?? ((trial, threads) => Props.Create(() => new TrialActor(trial, studies, options, threads)));
         _options = options;
         _studies = studies;
         _threads = new TrainingThreads(options.Slots, "training");
@@ -211,7 +219,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _reservedByStudy.Remove(assigned.StudyId);
         foreach (var trial in assigned.Trials)
         {
-            var child = Context.ActorOf(Props.Create(() => new TrialActor(trial, _studies, _options, _threads)), $"trial-{trial.TrialId}-{trial.Attempt}");
+            var child = Context.ActorOf(_trialProps(trial, _threads), $"trial-{trial.TrialId}-{trial.Attempt}");
             Context.Watch(child);
             _running[child] = trial;
             if (_stopped.Contains(trial.StudyId))
