@@ -16,7 +16,7 @@ public sealed class CrashTests : IDisposable
         study: {{study}}
         dataset: {kind: synthetic, n: 40, dim: 8, margin: 0.2, seed: 1}
         model: {depth: 2, width: 32, init_scale: 0.1}
-        steps: 12000
+        steps: 36000
         checkpoint_every: 100
         grid:
           optimizer:
@@ -39,8 +39,9 @@ public sealed class CrashTests : IDisposable
         var killed = Cli.Run(crashed, process =>
         {
             // Kill without warning once the first trial has ended, plus a second for states to be saved (every
-            // second). A trial runs about 3 s, so the third trial, which starts when a slot frees, cannot have
-            // completed. A fixed delay from the start raced the machine's speed: all trials once finished first.
+            // second). A trial runs 5-10 s on the machines seen so far (at 12,000 steps it took under 2 s on a
+            // fast one, and all three trials finished first), so the third trial, which starts when a slot
+            // frees, cannot have completed. A fixed delay from the start raced the machine's speed too.
             WaitForLogLine(crashed, " ended: ", process);
             Thread.Sleep(TimeSpan.FromSeconds(1));
             process.Kill();

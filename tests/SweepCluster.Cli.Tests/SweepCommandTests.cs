@@ -108,7 +108,8 @@ public sealed class SweepCommandTests : IDisposable
     [Fact]
     public void Ctrl_c_interrupts_cleanly_and_resume_finishes_with_every_checkpoint_once()
     {
-        var path = Sweep("long.yaml", Small("long", steps: 30000));
+        // Long enough that no machine finishes it in the 2 s between the first trial's start and the signal.
+        var path = Sweep("long.yaml", Small("long", steps: 100000));
         var signalled = false;
         var interrupted = Cli.Run(_folder, process =>
         {
