@@ -10,10 +10,11 @@ public sealed class MembershipLog : ReceiveActor
     public MembershipLog()
     {
         var log = Context.GetLogger();
-        Receive<ClusterEvent.MemberUp>(up => Log(log, up.Member, "joined"));
-        Receive<ClusterEvent.UnreachableMember>(unreachable => Log(log, unreachable.Member, "is unreachable"));
-        Receive<ClusterEvent.ReachableMember>(reachable => Log(log, reachable.Member, "is reachable again"));
-        Receive<ClusterEvent.MemberRemoved>(removed => Log(log, removed.Member, "left"));
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        Receive<ClusterEvent.MemberUp>(up => Log(log, self, up.Member, "joined"));
+        Receive<ClusterEvent.UnreachableMember>(unreachable => Log(log, self, unreachable.Member, "is unreachable"));
+        Receive<ClusterEvent.ReachableMember>(reachable => Log(log, self, reachable.Member, "is reachable again"));
+        Receive<ClusterEvent.MemberRemoved>(removed => Log(log, self, removed.Member, "left"));
         Receive<ClusterEvent.CurrentClusterState>(state =>
             log.Info("{0} worker nodes up", state.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker))));
         ReceiveAny(_ => { });
@@ -25,9 +26,10 @@ public sealed class MembershipLog : ReceiveActor
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
-    private static void Log(ILoggingAdapter log, Member member, string what)
+    private static void Log(ILoggingAdapter log, Address self, Member member, string what)
     {
-        if (member.HasRole(ClusterRoles.Worker))
+        // A node that is both (a one-process `run`) need not announce itself.
+        if (member.HasRole(ClusterRoles.Worker) && !member.Address.Equals(self))
         {
             log.Info("Worker node {0} {1}", member.Address, what);
         }
