@@ -63,18 +63,7 @@ public sealed class ClusterChaosTests : IDisposable
         }
         var expected = Reference.Value;
         var store = pg?.ConnectionString ?? Path.Combine(_folder, "cluster.db");
-        var (coordinatorPort, firstPort, secondPort) = (LoopbackCluster.FreePort(), LoopbackCluster.FreePort(), LoopbackCluster.FreePort());
-        var coordinator = _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort);
-        var workers = new Dictionary<int, System.Diagnostics.Process>
-        {
-            [firstPort] = _cluster.StartWorker(firstPort, coordinatorPort),
-            [secondPort] = _cluster.StartWorker(secondPort, coordinatorPort),
-        };
-
-        _cluster.WaitUntilUp(3);
-        File.WriteAllText(Path.Combine(_folder, "s.yaml"), Sweep("chaos"));
-        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{LoopbackCluster.Port(coordinatorPort)}", "--detach");
-        Assert.True(submitted.ExitCode == 0, submitted.Stderr);
+        var (coordinatorPort, coordinator, workers) = _cluster.StartAndSubmit(store, Sweep("chaos"));
 
         // The victim is the worker of a trial that has a recorded state and is less than half done, read from
         // the journal (the query tables may lag): killing it must leave something to continue elsewhere.
@@ -91,7 +80,7 @@ public sealed class ClusterChaosTests : IDisposable
             Thread.Sleep(1000);
             // Restarted on its port and store, with itself and a worker as seeds: it joins the workers' cluster
             // if there is one, else forms a new one (when two of three nodes die, the survivor leaves and rejoins).
-            _cluster.StartCoordinator(coordinatorPort, store, killed == "both" ? [coordinatorPort, survivorPort] : [coordinatorPort, firstPort, secondPort]);
+            _cluster.StartCoordinator(coordinatorPort, store, killed == "both" ? [coordinatorPort, survivorPort] : [coordinatorPort, .. workers.Keys]);
         }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(7);
@@ -137,7 +126,7 @@ public sealed class ClusterChaosTests : IDisposable
                 .Select(a => a.GetProperty("node").GetString()).LastOrDefault();
             if (node is not null)
             {
-                return workerPorts.Single(p => node.Contains($"127.0.0.1:{LoopbackCluster.Port(p)},", StringComparison.Ordinal));
+                return LoopbackCluster.PortOf(node, workerPorts);
             }
             Thread.Sleep(100);
         }

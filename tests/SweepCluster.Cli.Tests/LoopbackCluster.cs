@@ -63,6 +63,28 @@ internal sealed class LoopbackCluster(string folder) : IDisposable
         StartNode("--role", "worker", "--port", Port(port), "--seed", $"127.0.0.1:{Port(coordinatorPort)}", "--slots", Port(slots),
             "--save-state-seconds", saveStateSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A coordinator on <paramref name="store"/> and two one-slot workers, up, with the sweep submitted (detached).</summary>
+    /// <returns>The coordinator's port and process, and the workers by port.</returns>
+    public (int CoordinatorPort, Process Coordinator, Dictionary<int, Process> Workers) StartAndSubmit(string store, string sweepYaml)
+    {
+        var (coordinatorPort, firstPort, secondPort) = (FreePort(), FreePort(), FreePort());
+        var coordinator = StartCoordinator(coordinatorPort, store, coordinatorPort);
+        var workers = new Dictionary<int, Process>
+        {
+            [firstPort] = StartWorker(firstPort, coordinatorPort),
+            [secondPort] = StartWorker(secondPort, coordinatorPort),
+        };
+        WaitUntilUp(3);
+        File.WriteAllText(Path.Combine(folder, "s.yaml"), sweepYaml);
+        var submitted = Cli.Run(folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{Port(coordinatorPort)}", "--detach");
+        Assert.True(submitted.ExitCode == 0, submitted.Stderr);
+        return (coordinatorPort, coordinator, workers);
+    }
+
+    /// <summary>The port, among <paramref name="ports"/>, of the node a journal event names (`UniqueAddress: (akka.tcp://...@127.0.0.1:PORT, UID)`).</summary>
+    public static int PortOf(string node, IEnumerable<int> ports) =>
+        ports.Single(p => node.Contains($"127.0.0.1:{Port(p)},", StringComparison.Ordinal));
+
     /// <summary>Waits until <paramref name="count"/> nodes have said they are up (a client that joins earlier may find no cluster).</summary>
     public void WaitUntilUp(int count)
     {

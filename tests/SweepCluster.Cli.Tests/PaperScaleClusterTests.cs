@@ -96,17 +96,7 @@ public sealed class PaperScaleClusterTests : IDisposable
         }
         var expected = Reference.Value;
         var store = pg?.ConnectionString ?? Path.Combine(_folder, "cluster.db");
-        var (coordinatorPort, firstPort, secondPort) = (LoopbackCluster.FreePort(), LoopbackCluster.FreePort(), LoopbackCluster.FreePort());
-        var coordinator = _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort);
-        var workers = new Dictionary<int, System.Diagnostics.Process>
-        {
-            [firstPort] = _cluster.StartWorker(firstPort, coordinatorPort),
-            [secondPort] = _cluster.StartWorker(secondPort, coordinatorPort),
-        };
-        _cluster.WaitUntilUp(3);
-        File.WriteAllText(Path.Combine(_folder, "s.yaml"), Sweep(_folder));
-        var submitted = Cli.Run(_folder, "submit", "s.yaml", "--cluster", $"127.0.0.1:{LoopbackCluster.Port(coordinatorPort)}", "--detach");
-        Assert.True(submitted.ExitCode == 0, submitted.Stderr);
+        var (coordinatorPort, coordinator, workers) = _cluster.StartAndSubmit(store, Sweep(_folder));
 
         if (killed != "nothing")
         {
@@ -123,14 +113,14 @@ public sealed class PaperScaleClusterTests : IDisposable
                 var node = JournalEvents.Read(store, "TrialAssigned")
                     .First(a => a.GetProperty("trial_id").GetString() == JournalEvents.Read(store, "TrialStateSaved")[0].GetProperty("trial_id").GetString())
                     .GetProperty("node").GetString()!;
-                workers.First(w => node.Contains($"127.0.0.1:{LoopbackCluster.Port(w.Key)},", StringComparison.Ordinal)).Value.Kill();
+                workers[LoopbackCluster.PortOf(node, workers.Keys)].Kill();
             }
             else
             {
                 coordinator.Kill();
                 coordinator.WaitForExit();
                 Thread.Sleep(1000);
-                _cluster.StartCoordinator(coordinatorPort, store, coordinatorPort, firstPort, secondPort);
+                _cluster.StartCoordinator(coordinatorPort, store, [coordinatorPort, .. workers.Keys]);
             }
         }
 
