@@ -12,7 +12,9 @@ namespace SweepCluster.Cli;
 /// </summary>
 internal static class Logging
 {
-    public static void Configure(string logFolder, bool json, LogEventLevel consoleLevel)
+    /// <param name="client">A client of a cluster: Akka's warnings (a peer it cannot reach, with the transport's stack
+    /// traces) go to the file only, since the command itself says in one line that no cluster answered.</param>
+    public static void Configure(string logFolder, bool json, LogEventLevel consoleLevel, bool client = false)
     {
         Directory.CreateDirectory(logFolder);
         var configuration = new LoggerConfiguration()
@@ -23,6 +25,10 @@ internal static class Logging
         configuration = configuration.WriteTo.Logger(console =>
         {
             console.Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && akka(e));
+            if (client)
+            {
+                console.Filter.ByExcluding(e => e.Level < LogEventLevel.Error && akka(e));
+            }
             if (json)
             {
                 console.WriteTo.Console(new CompactJsonFormatter(), consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose);

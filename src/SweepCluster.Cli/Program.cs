@@ -21,6 +21,17 @@ app.Configure(config =>
         .WithDescription("Run a long-lived cluster node (coordinator, worker or both) until Ctrl+C or SIGTERM.")
         .WithExample("node", "--config", "cluster-config/coordinator.yaml")
         .WithExample("node", "--role", "worker", "--port", "4054", "--seed", "127.0.0.1:4053");
+    config.AddBranch("certs", certs =>
+    {
+        certs.SetDescription("Make what a cluster needs for mutual TLS: its authority (init), then one bundle per node and client (issue).");
+        certs.AddCommand<CertsInitCommand>("init")
+            .WithDescription("Create the cluster's certificate authority: certs/ca.crt and certs/ca.key.")
+            .WithExample("certs", "init");
+        certs.AddCommand<CertsIssueCommand>("issue")
+            .WithDescription("Issue a bundle (key, certificate, authority) for one node or client: certs/NAME.p12.")
+            .WithExample("certs", "issue", "coordinator")
+            .WithExample("certs", "issue", "alice");
+    });
     config.AddCommand<SubmitCommand>("submit")
         .WithDescription("Submit a sweep to a running cluster and follow it (Ctrl+C stops following, the study goes on).")
         .WithExample("submit", "sweeps/quickstart.yaml", "--cluster", "127.0.0.1:4053");

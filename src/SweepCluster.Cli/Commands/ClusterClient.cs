@@ -13,6 +13,10 @@ public interface IClusterClientOptions
     string? Host { get; }
 
     string? PublicHost { get; }
+
+    string? Tls { get; }
+
+    bool Insecure { get; }
 }
 
 /// <summary>The options of `submit` and `interrupt`: a cluster to talk to, and logs.</summary>
@@ -29,6 +33,14 @@ public class ClusterClientSettings : CommandSettings, IClusterClientOptions
     [CommandOption("--public-host <HOST>")]
     [Description("The address the cluster reaches this client at, when the cluster is on another machine.")]
     public string? PublicHost { get; init; }
+
+    [CommandOption("--tls <FILE>")]
+    [Description("This client's bundle from `sweepcluster certs issue NAME`, when the cluster uses TLS (default: $SWEEPCLUSTER_TLS).")]
+    public string? Tls { get; init; }
+
+    [CommandOption("--insecure")]
+    [Description("With --public-host: reach the cluster without TLS (only on a network you trust).")]
+    public bool Insecure { get; init; }
 
     [CommandOption("--log-json")]
     [Description("Write logs as compact JSON.")]
@@ -50,7 +62,9 @@ internal static class ClusterClient
     {
         var cluster = client.Cluster ?? throw new ClusterUnreachableException("--cluster HOST:PORT is required");
         var host = client.Host ?? (client.PublicHost is null ? "127.0.0.1" : "0.0.0.0");
-        var options = new NodeOptions(["client"], host, 0, client.PublicHost, [NodeCommand.SeedAddress(cluster)], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor());
+        var (tls, origin) = client.Tls is { } flag ? (flag, "--tls") : (NodeEnvironment.Text("TLS"), "$" + TransportSecurity.TlsVariable);
+        var credentials = TransportSecurity.Resolve(tls, origin, client.Insecure, host, client.PublicHost);
+        var options = new NodeOptions(["client"], host, 0, client.PublicHost, [cluster], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor()) { Credentials = credentials };
         try
         {
             return await ClusterNode.StartAsync(options, JoinTimeout, cancellation: cancellation);
@@ -60,7 +74,10 @@ internal static class ClusterClient
             var hint = client.PublicHost is null && !IsLoopback(cluster)
                 ? "; this client listens on 127.0.0.1, so a cluster on another machine cannot answer it: give --public-host with this machine's address"
                 : "";
-            throw new ClusterUnreachableException($"no cluster answered at {cluster} within {JoinTimeout.TotalSeconds:F0} s: is a node running there, on that port{hint}?");
+            var tlsHint = credentials is null
+                ? "; if the cluster uses TLS, give this client its bundle with --tls FILE"
+                : $"; if it does, its certificates may come from another authority than {credentials.Source}";
+            throw new ClusterUnreachableException($"no cluster answered at {cluster} within {JoinTimeout.TotalSeconds:F0} s: is a node running there, on that port{hint}{tlsHint}?");
         }
     }
 

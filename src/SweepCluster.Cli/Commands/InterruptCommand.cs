@@ -23,7 +23,7 @@ public sealed class InterruptCommand : AsyncCommand<InterruptCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Logging.Configure(StoreSettings.LogFolder(StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, LogEventLevel.Information);
+        Logging.Configure(StoreSettings.LogFolder(StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, LogEventLevel.Information, client: true);
         try
         {
             await using var node = await ClusterClient.ConnectAsync(settings, cancellationToken);

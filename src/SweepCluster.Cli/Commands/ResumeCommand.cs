@@ -32,6 +32,14 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         [Description("With --cluster: the address the cluster reaches this client at.")]
         public string? PublicHost { get; init; }
 
+        [CommandOption("--tls <FILE>")]
+        [Description("With --cluster: this client's bundle from `sweepcluster certs issue NAME` (default: $SWEEPCLUSTER_TLS).")]
+        public string? Tls { get; init; }
+
+        [CommandOption("--insecure")]
+        [Description("With --cluster and --public-host: reach the cluster without TLS.")]
+        public bool Insecure { get; init; }
+
         [CommandOption("--detach")]
         [Description("With --cluster: return once the study is resumed instead of following it.")]
         public bool Detach { get; init; }
@@ -67,7 +75,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
 
     private static async Task<int> ResumeOnClusterAsync(Settings settings, CancellationToken cancellationToken)
     {
-        Logging.Configure(StoreSettings.LogFolder(settings.ResolveStore()), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information);
+        Logging.Configure(StoreSettings.LogFolder(settings.ResolveStore()), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information, client: true);
         try
         {
             await using var node = await ClusterClient.ConnectAsync(settings, cancellationToken);

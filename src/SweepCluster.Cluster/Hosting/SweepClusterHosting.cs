@@ -39,6 +39,12 @@ public static class SweepClusterHosting
         // Training threads keep every core busy; Akka's timer wheel waking 100 times a second preempts them
         // for nothing, since no timer here needs better than 50 ms.
         builder.AddHocon("akka.scheduler.tick-duration = 50ms", HoconAddMode.Prepend);
+        if (!options.IsCoordinator && !options.IsWorker)
+        {
+            // A client that cannot reach the cluster says so in one line; the transport's warnings, with
+            // their stack traces, would only repeat it.
+            builder.AddHocon("akka.remote.log-remote-lifecycle-events = off", HoconAddMode.Prepend);
+        }
         builder
             .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
             .WithRemoting(new RemoteOptions
@@ -54,8 +60,19 @@ public static class SweepClusterHosting
                 MaxFrameSize = MaxFrameBytes,
                 SendBufferSize = 4 * MaxFrameBytes,
                 ReceiveBufferSize = 4 * MaxFrameBytes,
+                EnableSsl = options.Credentials is not null,
+                Ssl = options.Credentials is { } credentials
+                    ? new SslOptions
+                    {
+                        X509Certificate = credentials.Node,
+                        SuppressValidation = false,
+                        RequireMutualAuthentication = true,
+                        ValidateCertificateHostname = false,
+                        CustomValidator = credentials.AcceptPeer,
+                    }
+                    : null!,
             })
-            .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedNodes.ToArray() });
+            .WithClustering(new ClusterOptions { Roles = options.Roles.ToArray(), SeedNodes = options.SeedAddresses.ToArray() });
         if (options.Store is { } store)
         {
             builder.WithStudyPersistence(store);

@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using SweepCluster.Cluster.Security;
+using SweepCluster.Trials.Yaml;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>`certs init`: the cluster's private certificate authority.</summary>
+public sealed class CertsInitCommand : Command<CertsInitCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--dir <DIR>")]
+        [Description("Where to write ca.crt and ca.key (default: certs). Keep ca.key off the nodes.")]
+        public string Dir { get; init; } = "certs";
+
+        [CommandOption("--name <NAME>")]
+        [Description("The authority's name (default: sweepcluster).")]
+        public string Name { get; init; } = "sweepcluster";
+
+        [CommandOption("--days <N>")]
+        [Description("How long the authority is valid (default 3650).")]
+        public int Days { get; init; } = 3650;
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (certificate, key) = CertsPaths.Authority(settings.Dir);
+        CertsPaths.RefuseExisting(certificate, key);
+        Directory.CreateDirectory(settings.Dir);
+        using var authority = CertificateAuthority.Create(settings.Name, TimeSpan.FromDays(settings.Days));
+        authority.Save(certificate, key);
+        Console.WriteLine($"Wrote the cluster authority: {certificate} (public) and {key} (secret: it issues certificates; keep it off the nodes).");
+        Console.WriteLine($"Next, one bundle per node and per client: sweepcluster certs issue NAME --dir {settings.Dir}");
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>`certs issue NAME`: a node's or client's bundle, signed by the cluster's authority.</summary>
+public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<NAME>")]
+        [Description("The node or client the bundle is for (letters, digits, '.', '-', '_').")]
+        public string Name { get; init; } = "";
+
+        [CommandOption("--dir <DIR>")]
+        [Description("Where ca.crt and ca.key are, and where NAME.p12 is written (default: certs).")]
+        public string Dir { get; init; } = "certs";
+
+        [CommandOption("--out <FILE>")]
+        [Description("Where to write the bundle (default: DIR/NAME.p12).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--days <N>")]
+        [Description("How long the certificate is valid (default 825, never past the authority).")]
+        public int Days { get; init; } = 825;
+
+        public override Spectre.Console.ValidationResult Validate()
+        {
+            if (Name.Length is 0 or > 64 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            {
+                return Spectre.Console.ValidationResult.Error($"NAME must be 1 to 64 letters, digits, '.', '-' or '_', found '{Name}'");
+            }
+            return Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (certificate, key) = CertsPaths.Authority(settings.Dir);
+        var bundle = settings.Out ?? Path.Combine(settings.Dir, settings.Name + ".p12");
+        CertsPaths.RefuseExisting(bundle);
+        using var authority = LoadAuthority(certificate, key);
+        var credentials = authority.Issue(settings.Name, TimeSpan.FromDays(settings.Days));
+        CertificateAuthority.SaveBundle(credentials, bundle);
+        Console.WriteLine($"Wrote {bundle} (secret: the key of '{settings.Name}' and the cluster's authority certificate).");
+        Console.WriteLine($"Use it with: --tls {bundle}   (or SWEEPCLUSTER_TLS={bundle}, or `tls: {bundle}` in node settings)");
+        return ExitCodes.Success;
+    }
+
+    private static CertificateAuthority LoadAuthority(string certificate, string key)
+    {
+        try
+        {
+            return CertificateAuthority.Load(certificate, key);
+        }
+        catch (CredentialsException e)
+        {
+            throw new ConfigException([new ConfigError(certificate, 0, 0, "", e.Message)]);
+        }
+    }
+}
+
+internal static class CertsPaths
+{
+    public static (string Certificate, string Key) Authority(string dir) => (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+
+    /// <summary>A certificate file is never overwritten: replacing an authority would lock every issued node out.</summary>
+    public static void RefuseExisting(params string[] paths)
+    {
+        foreach (var path in paths.Where(File.Exists))
+        {
+            throw new ConfigException([new ConfigError(path, 0, 0, "", "already exists; it is not overwritten (move it away first)")]);
+        }
+    }
+}
