@@ -33,6 +33,11 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.InvalidInput;
         }
+        catch (SweepCluster.Cluster.Storage.InvalidStoreException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
         catch (SweepCluster.Cluster.Storage.StoreUnavailableException e)
         {
             Error(e.Message);

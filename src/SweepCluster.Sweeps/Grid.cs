@@ -13,7 +13,7 @@ internal static class Grid
 {
     public static IReadOnlyList<IReadOnlyList<Setting>> Expand(YamlNode? grid, string fileName, List<ConfigError> errors)
     {
-        IReadOnlyList<IReadOnlyList<Setting>> points = [[]];
+        List<IReadOnlyList<Setting>> points = [[]];
         if (grid is null)
         {
             return points;
@@ -45,6 +45,13 @@ internal static class Grid
                 {
                     settings.Add(setting);
                 }
+            }
+            var maxTrials = Trials.InputLimits.Current.MaxTrials;
+            if ((long)points.Count * settings.Count > maxTrials)
+            {
+                errors.Add(new ConfigError(fileName, nameNode.Start, key,
+                    $"takes the grid to {(long)points.Count * settings.Count:N0} points or more, beyond the {maxTrials:N0} trials a study may have (SWEEPCLUSTER_MAX_TRIALS)"));
+                return points;
             }
             points = points.SelectMany(p => settings.Select(s => (IReadOnlyList<Setting>)[.. p, .. s])).ToList();
         }

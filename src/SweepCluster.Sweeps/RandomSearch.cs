@@ -35,6 +35,12 @@ internal static class RandomSearch
             {
                 case "samples":
                     samples = WholeNumber(value, fileName, "random.samples", errors, minimum: 1);
+                    if (samples > Trials.InputLimits.Current.MaxTrials)
+                    {
+                        errors.Add(new ConfigError(fileName, value.Start, "random.samples",
+                            $"must be at most {Trials.InputLimits.Current.MaxTrials:N0}, the trials a study may have (SWEEPCLUSTER_MAX_TRIALS), found {samples:N0}"));
+                        samples = null;
+                    }
                     break;
                 case "seed":
                     seed = WholeNumber(value, fileName, "random.seed", errors, minimum: int.MinValue) ?? 0;

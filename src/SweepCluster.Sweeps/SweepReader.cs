@@ -45,6 +45,13 @@ public static partial class SweepReader
         var gridPoints = Grid.Expand(Find(root, "grid"), fileName, errors);
         var samples = RandomSearch.Expand(Find(root, "random"), fileName, errors);
 
+        var maxTrials = InputLimits.Current.MaxTrials;
+        if ((long)gridPoints.Count * samples.Count > maxTrials)
+        {
+            errors.Add(new ConfigError(fileName, (Find(root, "random") ?? root).Start, "random.samples",
+                $"times the grid's {gridPoints.Count:N0} points makes {(long)gridPoints.Count * samples.Count:N0} trials, beyond the {maxTrials:N0} a study may have (SWEEPCLUSTER_MAX_TRIALS)"));
+            throw new ConfigException(errors);
+        }
         var trials = new List<SweepTrial>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var sample in samples)

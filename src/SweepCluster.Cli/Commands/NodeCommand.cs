@@ -8,6 +8,7 @@ using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Query.Projection;
+using SweepCluster.Training.Data;
 using SweepCluster.Trials.Yaml;
 
 namespace SweepCluster.Cli.Commands;
@@ -17,7 +18,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
     public sealed class Settings : StoreSettings
     {
         [CommandOption("--config <FILE>")]
-        [Description("Node settings (YAML, see cluster-config/). Environment variables (SWEEPCLUSTER_ROLES, _HOST, _PUBLIC_HOST, _PORT, _SEEDS, _SLOTS, _STORE) override it, and flags override both.")]
+        [Description("Node settings (YAML, see cluster-config/). Environment variables (SWEEPCLUSTER_ROLES, _HOST, _PUBLIC_HOST, _PORT, _SEEDS, _SLOTS, _STORE, _TLS, _DATA_ROOTS) override it, and flags override both.")]
         public string? Config { get; init; }
 
         [CommandOption("--role <ROLE>")]
@@ -43,33 +44,58 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         [CommandOption("--slots <N>")]
         [Description("Trainings at once on a worker (default: the number of cores).")]
         public int? Slots { get; init; }
+
+        [CommandOption("--tls <FILE>")]
+        [Description("This node's bundle from `sweepcluster certs issue NAME`: every connection is then mutual TLS, and only peers with a bundle from the same authority get in. Required when the node listens beyond loopback.")]
+        public string? Tls { get; init; }
+
+        [CommandOption("--insecure")]
+        [Description("Listen beyond loopback without TLS: anyone who reaches the port can join. Only on a network you trust.")]
+        public bool Insecure { get; init; }
+
+        [CommandOption("--data-root <DIR>")]
+        [Description("A folder a worker may read datasets from (repeatable). Default: ./data and /usr/share/datasets.")]
+        public string[]? DataRoots { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var file = settings.Config is null ? NodeSettingsFile.Empty : NodeSettingsFile.Load(settings.Config);
-        string? Env(string name) => Environment.GetEnvironmentVariable("SWEEPCLUSTER_" + name) is { Length: > 0 } v ? v : null;
-        IReadOnlyList<string>? EnvList(string name) => Env(name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var roles = (settings.Roles is { Length: > 0 } r ? r : null) ?? EnvList("ROLES") ?? file.Roles ?? [ClusterRoles.Coordinator, ClusterRoles.Worker];
+        var fileOrigin = settings.Config ?? "node settings";
+        var roles = (settings.Roles is { Length: > 0 } r ? r : null) ?? NodeEnvironment.List("ROLES") ?? file.Roles ?? [ClusterRoles.Coordinator, ClusterRoles.Worker];
         foreach (var role in roles.Where(x => x is not (ClusterRoles.Coordinator or ClusterRoles.Worker)))
         {
             throw new ConfigException([new ConfigError(settings.Config ?? "command line", 0, 0, "roles", $"unknown role '{role}' (coordinator or worker)")]);
         }
-        var publicHost = settings.PublicHost ?? Env("PUBLIC_HOST") ?? file.PublicHost;
-        var host = settings.Host ?? Env("HOST") ?? file.Host ?? (publicHost is null ? "127.0.0.1" : "0.0.0.0");
-        var port = settings.Port ?? (Env("PORT") is { } p ? (int?)int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : null) ?? file.Port ?? 4053;
-        var seeds = ((settings.Seeds is { Length: > 0 } s ? s : null) ?? EnvList("SEEDS") ?? file.Seeds ?? []).Select(SeedAddress).ToList();
-        var slots = settings.Slots ?? (Env("SLOTS") is { } sl ? (int?)int.Parse(sl, System.Globalization.CultureInfo.InvariantCulture) : null) ?? file.Slots ?? Environment.ProcessorCount;
+        var publicHost = settings.PublicHost ?? NodeEnvironment.Text("PUBLIC_HOST") ?? file.PublicHost;
+        var host = settings.Host ?? NodeEnvironment.Text("HOST") ?? file.Host ?? (publicHost is null ? "127.0.0.1" : "0.0.0.0");
+        var port = NodeEnvironment.Bounded("--port", settings.Port, "PORT", file.Port, fileOrigin, "port", 4053, 0, 65535);
+        var seeds = ((settings.Seeds is { Length: > 0 } s ? s : null) ?? NodeEnvironment.List("SEEDS") ?? file.Seeds ?? []).ToList();
+        var slots = NodeEnvironment.Bounded("--slots", settings.Slots, "SLOTS", file.Slots, fileOrigin, "slots", Environment.ProcessorCount, 0, 256);
         var isCoordinator = roles.Contains(ClusterRoles.Coordinator);
         var store = isCoordinator ? StoreOptions.Resolve(settings.Store ?? file.Store, Directory.GetCurrentDirectory()) : null;
         var saveState = settings.SaveStateSeconds is > 0 ? settings.SaveStateInterval : TimeSpan.FromSeconds(file.SaveStateSeconds ?? 30);
+        var (tls, tlsOrigin) = settings.Tls is { } flag ? (flag, "--tls")
+            : NodeEnvironment.Text("TLS") is { } variable ? (variable, "$" + TransportSecurity.TlsVariable)
+            : (file.Tls, settings.Config ?? "command line");
+        var credentials = TransportSecurity.Resolve(tls, tlsOrigin, settings.Insecure || file.Insecure == true, host, publicHost);
+        var dataRoots = DataRoots.Resolve((settings.DataRoots is { Length: > 0 } d ? d : null) ?? NodeEnvironment.List("DATA_ROOTS") ?? file.DataRoots, Directory.GetCurrentDirectory());
 
         Logging.Configure(StoreSettings.LogFolder(store ?? StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, LogEventLevel.Information);
         try
         {
-            var options = new NodeOptions(roles.ToList(), host, port, publicHost, seeds, slots, store, saveState, new EngineTrialExecutor());
-            Log.Information("Starting a {Roles} node on {Host}:{Port} (public {Public}), seeds [{Seeds}], {Slots} slots, store {Store}",
-                string.Join("+", roles), host, port, publicHost ?? host, string.Join(", ", seeds), roles.Contains(ClusterRoles.Worker) ? slots : 0, store?.Display ?? "none");
+            var options = new NodeOptions(roles.ToList(), host, port, publicHost, seeds, slots, store, saveState, new EngineTrialExecutor(dataRoots)) { Credentials = credentials };
+            Log.Information("Starting a {Roles} node on {Host}:{Port} (public {Public}), seeds [{Seeds}], {Slots} slots, store {Store}, {Transport}",
+                string.Join("+", roles), host, port, publicHost ?? host, string.Join(", ", seeds), roles.Contains(ClusterRoles.Worker) ? slots : 0, store?.Display ?? "none",
+                credentials is null ? "plain TCP (no TLS)" : $"mutual TLS ({credentials.Source})");
+            if (roles.Contains(ClusterRoles.Worker))
+            {
+                Log.Information("Workers read datasets only under {Roots}", string.Join(", ", dataRoots.Folders));
+            }
+            if (credentials is null)
+            {
+                Log.Warning("No TLS: any process that reaches {Host}:{Port} can join this cluster and submit studies. Give --tls FILE (see `sweepcluster certs`).", host, port);
+            }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Console.CancelKeyPress += (_, e) =>
             {
@@ -136,8 +162,4 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         using var registration = stop.Register(() => stopped.TrySetResult());
         await Task.WhenAny(stopped.Task, node.System.WhenTerminated);
     }
-
-    /// <summary>host:port, or a full akka.tcp:// address.</summary>
-    internal static string SeedAddress(string seed) =>
-        seed.StartsWith("akka.tcp://", StringComparison.Ordinal) ? seed : $"akka.tcp://{NodeOptions.SystemName}@{seed}";
 }

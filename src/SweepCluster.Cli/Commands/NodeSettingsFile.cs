@@ -6,12 +6,13 @@ namespace SweepCluster.Cli.Commands;
 
 /// <summary>
 /// A node's settings from a file in cluster-config/ (YAML: roles, host, public_host, port, seeds, slots,
-/// store, save_state_seconds). Unknown keys and wrong types are errors naming the file, line and key.
+/// store, save_state_seconds, tls, insecure, data_roots). Unknown keys and wrong types are errors naming the file, line and key.
 /// </summary>
 internal sealed record NodeSettingsFile(
-    IReadOnlyList<string>? Roles, string? Host, string? PublicHost, int? Port, IReadOnlyList<string>? Seeds, int? Slots, string? Store, double? SaveStateSeconds)
+    IReadOnlyList<string>? Roles, string? Host, string? PublicHost, int? Port, IReadOnlyList<string>? Seeds, int? Slots, string? Store, double? SaveStateSeconds,
+    string? Tls = null, bool? Insecure = null, IReadOnlyList<string>? DataRoots = null)
 {
-    private static readonly HashSet<string> Keys = ["roles", "host", "public_host", "port", "seeds", "slots", "store", "save_state_seconds"];
+    private static readonly HashSet<string> Keys = ["roles", "host", "public_host", "port", "seeds", "slots", "store", "save_state_seconds", "tls", "insecure", "data_roots"];
 
     public static NodeSettingsFile Empty { get; } = new(null, null, null, null, null, null, null, null);
 
@@ -89,7 +90,16 @@ internal sealed record NodeSettingsFile(
                 Bad(root.Children[new YamlScalarNode("save_state_seconds")], "save_state_seconds", $"must be a positive number, found '{saveText}'");
             }
         }
-        var settings = new NodeSettingsFile(List("roles"), Text("host"), Text("public_host"), Int("port"), List("seeds"), Int("slots"), Text("store"), save);
+        var insecureText = Text("insecure");
+        bool? insecure = insecureText switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => Bad(root.Children[new YamlScalarNode("insecure")], "insecure", $"must be true or false, found '{insecureText}'") is null ? null : null,
+        };
+        var settings = new NodeSettingsFile(List("roles"), Text("host"), Text("public_host"), Int("port"), List("seeds"), Int("slots"), Text("store"), save,
+            Text("tls"), insecure, List("data_roots"));
         return errors.Count > 0 ? throw new ConfigException(errors) : settings;
     }
 }

@@ -21,8 +21,8 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var sweep = SweepValidation.Load(settings.File);
-        Logging.Configure(StoreSettings.LogFolder(StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information);
+        var sweep = SweepValidation.Load(settings.File, forCluster: true);
+        Logging.Configure(StoreSettings.LogFolder(StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, StudyFollower.Interactive ? LogEventLevel.Warning : LogEventLevel.Information, client: true);
         try
         {
             await using var node = await ClusterClient.ConnectAsync(settings, cancellationToken);

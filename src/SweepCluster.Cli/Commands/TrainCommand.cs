@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SweepCluster.Sweeps;
 using SweepCluster.Training;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.State;
@@ -43,6 +44,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var overrides = settings.Overrides();
         var spec = settings.Config is null ? TrialYaml.FromOverrides(overrides) : TrialYaml.Load(settings.Config, overrides);
+        // A path in the config file is relative to that file; one given as a flag, to the working directory.
+        if (settings.Config is not null && !overrides.Any(o => o.Key.StartsWith("dataset.", StringComparison.Ordinal) && o.Key.EndsWith("path", StringComparison.Ordinal)))
+        {
+            spec = spec with { Dataset = DatasetPaths.Resolve(spec.Dataset, Path.GetDirectoryName(Path.GetFullPath(settings.Config))!) };
+        }
         var resume = settings.ResumeFrom is null ? null : TrainingState.Load(settings.ResumeFrom);
         using var data = DatasetLoader.Load(spec.Dataset);
         using var runner = new TrialRunner(spec, data, resume) { SaveStateEvery = settings.SaveEvery };

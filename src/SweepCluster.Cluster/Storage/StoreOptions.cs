@@ -15,6 +15,12 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
     public const string EnvironmentVariable = "SWEEPCLUSTER_STORE";
     public const string DefaultFolder = ".sweepcluster";
 
+    /// <summary>A file holding the PostgreSQL password, for a connection string that has none (as Docker secrets provide it).</summary>
+    public const string PasswordFileVariable = "SWEEPCLUSTER_STORE_PASSWORD_FILE";
+
+    /// <summary>The store as it may be shown: never the connection string, which can hold a password.</summary>
+    public override string ToString() => Display;
+
     public string Linq2DbProvider => Kind == StoreKind.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15;
 
     /// <summary>
@@ -30,7 +36,9 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
         }
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
-            return Postgres(FromUri(new Uri(value)));
+            return Uri.TryCreate(value, UriKind.Absolute, out var uri)
+                ? Postgres(FromUri(uri))
+                : throw new InvalidStoreException("the PostgreSQL URI is not valid (postgresql://user@host:port/database)");
         }
         if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase))
         {
@@ -45,10 +53,44 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
         return new StoreOptions(StoreKind.Sqlite, builder.ToString(), path);
     }
 
+    /// <summary>
+    /// A PostgreSQL store. Without a password in the connection string, Npgsql looks in $PGPASSWORD and in
+    /// ~/.pgpass (or $PGPASSFILE); before that, this reads the file named by $SWEEPCLUSTER_STORE_PASSWORD_FILE.
+    /// </summary>
     public static StoreOptions Postgres(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // Npgsql's message names the keyword, never its value, which may be the password.
+            throw new InvalidStoreException($"the PostgreSQL connection string is not valid: {e.Message}");
+        }
+        if (string.IsNullOrEmpty(builder.Password) && Environment.GetEnvironmentVariable(PasswordFileVariable) is { Length: > 0 } passwordFile)
+        {
+            builder.Password = ReadPassword(passwordFile);
+        }
         return new StoreOptions(StoreKind.Postgres, builder.ToString(), $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}");
+    }
+
+    private static string ReadPassword(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length is 0 or > 4096)
+            {
+                throw new InvalidStoreException($"${PasswordFileVariable}: {path} {(info.Exists ? "is empty or longer than 4096 bytes" : "does not exist")}");
+            }
+            return File.ReadAllText(path).TrimEnd('\r', '\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidStoreException($"${PasswordFileVariable}: cannot read {path} ({e.GetType().Name})");
+        }
     }
 
     private static string FromUri(Uri uri)
@@ -72,3 +114,6 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
     /// <summary>The SQLite file's folder, when the store is SQLite.</summary>
     public string? SqliteFolder => Kind == StoreKind.Sqlite ? Path.GetDirectoryName(Display) : null;
 }
+
+/// <summary>A store named in a way that cannot work (a malformed connection string, an unreadable password file): bad input.</summary>
+public sealed class InvalidStoreException(string message) : Exception(message);

@@ -12,14 +12,20 @@ public interface ITrialExecutor
 }
 
 /// <summary>The real thing: loads the data and trains with the engine.</summary>
-public sealed class EngineTrialExecutor : ITrialExecutor
+/// <param name="dataRoots">Where datasets may be read from: a cluster worker's roots, or anywhere in the user's own run.</param>
+public sealed class EngineTrialExecutor(DataRoots dataRoots) : ITrialExecutor
 {
+    public EngineTrialExecutor()
+        : this(DataRoots.Unrestricted)
+    {
+    }
+
     public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
         // Whatever the engine makes outside its per-step scopes (counted: 4 tensors a trial) is freed here,
         // on this thread, rather than left to the finalizer thread.
         using var trialScope = TorchSharp.torch.NewDisposeScope();
-        using var data = DatasetLoader.Load(spec.Dataset);
+        using var data = DatasetLoader.Load(spec.Dataset, dataRoots);
         using var runner = new TrialRunner(spec, data, resumeFrom) { SaveStateInterval = saveStateInterval };
         return runner.Run(observer, cancellation);
     }

@@ -10,10 +10,10 @@ namespace SweepCluster.Training.Data;
 /// </summary>
 internal static class CsvDataset
 {
-    public static LoadedDataset Load(CsvDatasetSpec spec)
+    public static LoadedDataset Load(CsvDatasetSpec spec, DataRoots roots)
     {
-        var train = Read(spec.Path, expectedWidth: null);
-        var test = spec.TestPath is null ? null : Read(spec.TestPath, train.Width);
+        var train = Read(roots.Locate(spec.Path), expectedWidth: null);
+        var test = spec.TestPath is null ? null : Read(roots.Locate(spec.TestPath), train.Width);
         var signs = train.Labels.Concat(test?.Labels ?? []).All(l => l is 1 or -1) && train.Labels.Contains(-1);
         var classes = signs ? 2 : ClassCount(spec.Path, train, test);
         long[] ToClasses(Table table) => table.Labels.Select(l => signs ? (l == 1 ? 0L : 1L) : (long)l).ToArray();
@@ -34,7 +34,7 @@ internal static class CsvDataset
                 var label = table.Labels[i];
                 if (label < 0 || label != Math.Floor(label))
                 {
-                    throw new DatasetException(table.Path, $"line {table.LabelLines[i]}: label {label} is neither +1/-1 nor a class index 0, 1, 2, ...");
+                    throw new DatasetException(table.Path, $"line {table.LabelLines[i]}: the label (last column) is neither +1/-1 nor a class index 0, 1, 2, ...");
                 }
             }
         }
@@ -48,15 +48,11 @@ internal static class CsvDataset
 
     private static Table Read(string path, int? expectedWidth)
     {
-        if (!File.Exists(path))
-        {
-            throw new DatasetException(path, "file not found");
-        }
         var table = new Table(path, expectedWidth ?? 0, [], [], []);
         var width = expectedWidth;
         var lineNumber = 0;
         var sawData = false;
-        foreach (var raw in File.ReadLines(path))
+        foreach (var raw in DatasetFiles.ReadLines(path))
         {
             lineNumber++;
             var line = raw.Trim();
@@ -67,9 +63,10 @@ internal static class CsvDataset
             var cells = line.Split(',');
             var values = new double[cells.Length];
             var numeric = true;
-            for (var c = 0; c < cells.Length && numeric; c++)
+            var column = 0;
+            for (; column < cells.Length && numeric; column++)
             {
-                numeric = double.TryParse(cells[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) && double.IsFinite(values[c]);
+                numeric = double.TryParse(cells[column].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[column]) && double.IsFinite(values[column]);
             }
             if (!numeric)
             {
@@ -79,7 +76,8 @@ internal static class CsvDataset
                     width = cells.Length;
                     continue; // header row
                 }
-                throw new DatasetException(path, $"line {lineNumber}: not a row of finite numbers: '{Truncate(line)}'");
+                // The position only: the file may not be the user's, and its content must not travel in an error.
+                throw new DatasetException(path, $"line {lineNumber}, column {column}: not a finite number");
             }
             sawData = true;
             width ??= cells.Length;
@@ -104,6 +102,4 @@ internal static class CsvDataset
         }
         return table with { Width = width!.Value };
     }
-
-    private static string Truncate(string line) => line.Length <= 60 ? line : line[..57] + "...";
 }

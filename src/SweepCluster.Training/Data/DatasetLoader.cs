@@ -4,12 +4,15 @@ namespace SweepCluster.Training.Data;
 
 public static class DatasetLoader
 {
-    public static LoadedDataset Load(DatasetSpec spec) => spec switch
+    public static LoadedDataset Load(DatasetSpec spec) => Load(spec, DataRoots.Unrestricted);
+
+    /// <summary>Loads the dataset, reading files only where <paramref name="roots"/> allow.</summary>
+    public static LoadedDataset Load(DatasetSpec spec, DataRoots roots) => spec switch
     {
         SyntheticDatasetSpec s => GaussianData.Synthetic(s),
         TeacherDatasetSpec t => GaussianData.Teacher(t),
-        IdxDatasetSpec i => IdxDataset.Load(i),
-        CsvDatasetSpec c => CsvDataset.Load(c),
+        IdxDatasetSpec i => IdxDataset.Load(i, roots),
+        CsvDatasetSpec c => CsvDataset.Load(c, roots),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "unknown dataset kind"),
     };
 
@@ -19,10 +22,10 @@ public static class DatasetLoader
         switch (spec)
         {
             case IdxDatasetSpec i:
-                IdxDataset.Check(i);
+                IdxDataset.Check(i, DataRoots.Unrestricted);
                 break;
             case CsvDatasetSpec c:
-                CsvDataset.Load(c).Dispose();
+                CsvDataset.Load(c, DataRoots.Unrestricted).Dispose();
                 break;
         }
     }

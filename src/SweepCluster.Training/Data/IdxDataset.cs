@@ -5,28 +5,32 @@ namespace SweepCluster.Training.Data;
 /// <summary>MNIST or Fashion-MNIST: the chosen classes, a seeded subsample, pixels scaled to [0, 1].</summary>
 internal static class IdxDataset
 {
-    public static LoadedDataset Load(IdxDatasetSpec spec)
+    public static LoadedDataset Load(IdxDatasetSpec spec, DataRoots roots)
     {
-        var (trainX, trainY, dim) = Split(spec, "train", spec.Train, spec.Seed);
+        var (trainX, trainY, dim) = Split(spec, roots, "train", spec.Train, spec.Seed);
         (float[]? testX, long[]? testY) = (null, null);
         if (spec.Test > 0)
         {
-            (testX, testY, _) = Split(spec, "t10k", spec.Test, spec.Seed + 1);
+            (testX, testY, _) = Split(spec, roots, "t10k", spec.Test, spec.Seed + 1);
         }
         return LoadedDataset.FromClassIndices(trainX, trainY, testX, testY, dim, spec.Classes.Count);
     }
 
     /// <summary>Checks that the files exist and hold the chosen classes, without keeping the images.</summary>
-    public static void Check(IdxDatasetSpec spec)
+    public static void Check(IdxDatasetSpec spec, DataRoots roots)
     {
-        var labelsPath = IdxFiles.Find(spec.Path, "train", "labels", 1);
+        var labelsPath = Find(spec, roots, "train", "labels", 1);
         CheckClasses(labelsPath, IdxFiles.ReadLabels(labelsPath), spec.Classes);
     }
 
-    private static (float[] X, long[] Classes, int Dim) Split(IdxDatasetSpec spec, string prefix, int count, int seed)
+    /// <summary>A file of the dataset's folder, itself checked against the roots: a link inside the folder must not lead out of them.</summary>
+    private static string Find(IdxDatasetSpec spec, DataRoots roots, string prefix, string kind, int rank) =>
+        roots.Locate(IdxFiles.Find(roots.Locate(spec.Path), prefix, kind, rank));
+
+    private static (float[] X, long[] Classes, int Dim) Split(IdxDatasetSpec spec, DataRoots roots, string prefix, int count, int seed)
     {
-        var labelsPath = IdxFiles.Find(spec.Path, prefix, "labels", 1);
-        var imagesPath = IdxFiles.Find(spec.Path, prefix, "images", 3);
+        var labelsPath = Find(spec, roots, prefix, "labels", 1);
+        var imagesPath = Find(spec, roots, prefix, "images", 3);
         var labels = IdxFiles.ReadLabels(labelsPath);
         CheckClasses(labelsPath, labels, spec.Classes);
         var images = IdxFiles.ReadImages(imagesPath);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace SweepCluster.Training.Data;
 
@@ -49,25 +48,7 @@ internal static class IdxFiles
         return new Images(dims[0], dims[1], dims[2], bytes.AsSpan(16, (int)size).ToArray());
     }
 
-    private static byte[] ReadAll(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            using Stream source = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var memory = new MemoryStream();
-            source.CopyTo(memory);
-            return memory.ToArray();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DatasetException(path, $"not a valid gzip file ({e.Message})");
-        }
-        catch (EndOfStreamException)
-        {
-            throw new DatasetException(path, "truncated gzip file");
-        }
-    }
+    private static byte[] ReadAll(string path) => DatasetFiles.ReadAll(path);
 
     private static int[] Header(string path, byte[] bytes, int magic, int dimensions)
     {
@@ -75,7 +56,7 @@ internal static class IdxFiles
         var found = BinaryPrimitives.ReadInt32BigEndian(bytes);
         if (found != magic)
         {
-            throw new DatasetException(path, $"wrong magic number 0x{found:x8}, expected 0x{magic:x8} ({(magic == LabelsMagic ? "labels" : "images")})");
+            throw new DatasetException(path, $"is not an IDX file of {(magic == LabelsMagic ? "labels" : "images")} (it does not start with 0x{magic:x8})");
         }
         var dims = new int[dimensions];
         for (var i = 0; i < dimensions; i++)
@@ -83,7 +64,7 @@ internal static class IdxFiles
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
             if (dims[i] < 0)
             {
-                throw new DatasetException(path, $"dimension {i} is negative ({dims[i]})");
+                throw new DatasetException(path, $"dimension {i} of its header is negative");
             }
         }
         return dims;

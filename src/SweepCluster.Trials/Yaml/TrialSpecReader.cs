@@ -67,9 +67,18 @@ internal static class TrialSpecReader
         var seed = map.Int("seed", 0)!.Value;
         var threads = map.Int("torch_threads", 1)!.Value;
         map.Require(threads >= 1, "torch_threads", $"must be at least 1, found {threads}");
+        var limits = InputLimits.Current;
+        map.Require(threads <= limits.MaxTorchThreads, "torch_threads", $"must be at most {limits.MaxTorchThreads} (SWEEPCLUSTER_MAX_TORCH_THREADS), found {threads}");
+        map.Require(steps / Math.Max(every, 1) <= limits.MaxCheckpoints, "checkpoint_every",
+            $"records {steps / Math.Max(every, 1):N0} checkpoints over {steps:N0} steps, more than the {limits.MaxCheckpoints:N0} a trial may keep (SWEEPCLUSTER_MAX_CHECKPOINTS): checkpoint less often");
 
         if (map.Errors.Count > errorsBefore || dataset is null || model is null || algorithm is null || lr is null)
         {
+            return null;
+        }
+        if (InputDimension(dataset) is { } inputs && InputLimits.Parameters(model, inputs) is var parameters && parameters > limits.MaxParameters)
+        {
+            map.Error("model", $"has {parameters:N0} weights on {inputs:N0} inputs (width {model.Width}, depth {model.Depth}), more than the {limits.MaxParameters:N0} a trial may train (SWEEPCLUSTER_MAX_PARAMETERS)");
             return null;
         }
         var spec = new TrialSpec(dataset, model, loss, reduction, algorithm.Value, lr.Value, step, schedule,
@@ -79,6 +88,14 @@ internal static class TrialSpecReader
             $"must not exceed the {trainCount} training points, found {batchSize}");
         return spec;
     }
+
+    private static long? InputDimension(DatasetSpec dataset) => dataset switch
+    {
+        SyntheticDatasetSpec s => s.Dim,
+        TeacherDatasetSpec t => t.Dim,
+        IdxDatasetSpec => 28 * 28,
+        _ => null,
+    };
 
     private static int? TrainCount(DatasetSpec dataset) => dataset switch
     {
@@ -99,8 +116,11 @@ internal static class TrialSpecReader
         var init = map.Choice("init", InitKind.Normal);
         var scale = map.Double("init_scale", 0.01)!.Value;
         map.ReportUnknownKeys();
-        map.Require(depth >= 1, "depth", $"must be at least 1, found {depth}");
+        var limits = InputLimits.Current;
+        map.Require(depth is >= 1, "depth", $"must be at least 1, found {depth}");
+        map.Require(depth <= limits.MaxDepth, "depth", $"must be at most {limits.MaxDepth} (SWEEPCLUSTER_MAX_DEPTH), found {depth}");
         map.Require(width >= 1, "width", $"must be at least 1, found {width}");
+        map.Require(width <= limits.MaxWidth, "width", $"must be at most {limits.MaxWidth:N0} (SWEEPCLUSTER_MAX_WIDTH), found {width:N0}");
         map.Require(scale is >= 0 and < double.PositiveInfinity, "init_scale", $"must be zero or positive, found {scale}");
         return new ModelSpec(depth, width, init, scale);
     }
@@ -117,6 +137,17 @@ internal static class TrialSpecReader
         map.Require(lossBelow >= 0, "loss_below", $"must be zero or positive, found {lossBelow}");
         map.Require(wall is null or > 0, "wall_seconds", $"must be positive, found {wall}");
         return new StopSpec(lossBelow, wall is null || double.IsPositiveInfinity(wall.Value) ? null : wall);
+    }
+
+    /// <summary>Points and features within bounds before anything is generated or read.</summary>
+    private static void RequireDataSize(ConfigMap map, long train, long test, long dim)
+    {
+        var limits = InputLimits.Current;
+        map.Require(train <= limits.MaxPoints, map.Has("n") ? "n" : "train", $"must be at most {limits.MaxPoints:N0} (SWEEPCLUSTER_MAX_POINTS), found {train:N0}");
+        map.Require(test <= limits.MaxPoints, "test", $"must be at most {limits.MaxPoints:N0} (SWEEPCLUSTER_MAX_POINTS), found {test:N0}");
+        map.Require(dim <= limits.MaxDimension, "dim", $"must be at most {limits.MaxDimension:N0} (SWEEPCLUSTER_MAX_DIMENSION), found {dim:N0}");
+        map.Require((train + test) * dim <= limits.MaxDataValues, map.Has("dim") ? "dim" : map.Has("n") ? "n" : "train",
+            $"makes {(train + test) * dim:N0} values ({train + test:N0} points of {dim:N0} features), more than the {limits.MaxDataValues:N0} a dataset may hold (SWEEPCLUSTER_MAX_DATA_VALUES)");
     }
 
     private static DatasetSpec? ReadDataset(ConfigMap map)
@@ -155,6 +186,7 @@ internal static class TrialSpecReader
         map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
         map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
         map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        RequireDataSize(map, n, test, dim);
         return new SyntheticDatasetSpec(n, dim, margin, seed, test);
     }
 
@@ -169,6 +201,8 @@ internal static class TrialSpecReader
         map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
         map.Require(width >= 1, "width", $"must be at least 1, found {width}");
         map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        RequireDataSize(map, n, test, dim);
+        map.Require(width <= InputLimits.Current.MaxWidth, "width", $"must be at most {InputLimits.Current.MaxWidth:N0} (SWEEPCLUSTER_MAX_WIDTH), found {width:N0}");
         return new TeacherDatasetSpec(n, dim, width, seed, test);
     }
 
@@ -181,6 +215,7 @@ internal static class TrialSpecReader
         var seed = map.Int("seed", 0)!.Value;
         map.Require(train >= 1, "train", $"must be at least 1, found {train}");
         map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        RequireDataSize(map, train, test, 28 * 28);
         if (classes is null)
         {
             return null;

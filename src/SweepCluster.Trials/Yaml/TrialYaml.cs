@@ -49,6 +49,7 @@ public static class TrialYaml
     /// <summary>The document's top-level mapping; syntax errors become located config errors.</summary>
     internal static YamlMappingNode ParseRoot(string yaml, string fileName)
     {
+        YamlGuard.Check(yaml, fileName, InputLimits.Current);
         var stream = new YamlStream();
         try
         {
