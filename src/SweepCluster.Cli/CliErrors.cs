@@ -9,6 +9,8 @@ internal static class CliErrors
 {
     public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
 
+    public static void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
+
     public static async Task<int> Run(Func<Task<int>> command)
     {
         try
@@ -62,6 +64,12 @@ internal static class CliErrors
         {
             Error(e.Message);
             return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (SweepCluster.Cluster.Storage.StoreProblems.IsStoreFailure(e) && e is not (FileNotFoundException or DirectoryNotFoundException))
+        {
+            // A store failure no command anticipated (the disk filling up mid-query, say): still one line.
+            Error($"the store failed: {SweepCluster.Cluster.Storage.StoreProblems.Describe(e)}");
+            return ExitCodes.StoreUnavailable;
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {

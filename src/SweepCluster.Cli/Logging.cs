@@ -20,28 +20,43 @@ internal static class Logging
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
             .Enrich.FromLogContext();
-        // Akka's own routine messages (remoting, cluster membership, sharding) go to the file only.
+        // Akka's own routine messages (remoting, cluster membership, sharding) go to the file only, and its
+        // warnings and errors reach the console as one line each: their stack traces go to the file.
         var akka = Matching.FromSource("Akka");
         configuration = configuration.WriteTo.Logger(console =>
         {
-            console.Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && akka(e));
-            if (client)
-            {
-                console.Filter.ByExcluding(e => e.Level < LogEventLevel.Error && akka(e));
-            }
-            if (json)
-            {
-                console.WriteTo.Console(new CompactJsonFormatter(), consoleLevel, standardErrorFromLevel: LogEventLevel.Verbose);
-            }
-            else
-            {
-                console.WriteTo.Console(consoleLevel, outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose);
-            }
+            console.Filter.ByExcluding(e => (e.Level < LogEventLevel.Warning || (client && e.Level < LogEventLevel.Error)) && akka(e));
+            console.WriteTo.Logger(ours => Console(ours.Filter.ByExcluding(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"));
+            console.WriteTo.Logger(theirs => Console(theirs.Filter.ByIncludingOnly(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}"));
         });
         configuration = json
             ? configuration.WriteTo.File(new CompactJsonFormatter(), Path.Combine(logFolder, "sweepcluster-.json"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14)
             : configuration.WriteTo.File(Path.Combine(logFolder, "sweepcluster-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
         Log.Logger = configuration.CreateLogger();
+    }
+
+    private static void Console(LoggerConfiguration sink, bool json, LogEventLevel level, string template)
+    {
+        if (json)
+        {
+            sink.WriteTo.Console(new CompactJsonFormatter(), level, standardErrorFromLevel: LogEventLevel.Verbose);
+        }
+        else
+        {
+            sink.WriteTo.Console(level, outputTemplate: template, standardErrorFromLevel: LogEventLevel.Verbose);
+        }
+    }
+
+    /// <summary>Flushes the logs; a log file that cannot be written (a full disk) must not turn a clean exit into a crash.</summary>
+    public static async Task CloseAsync()
+    {
+        try
+        {
+            await Log.CloseAndFlushAsync();
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -18,6 +18,7 @@ internal static class EmbeddedNode
             new NodeOptions([ClusterRoles.Coordinator, ClusterRoles.Worker], "127.0.0.1", 0, null, [], slots, store, saveStateInterval, new EngineTrialExecutor())
             {
                 Credentials = TransportSecurity.Ephemeral(),
+                HoldsStoreAlone = true,
             },
             TimeSpan.FromSeconds(60),
             LiveProjection.On(store),

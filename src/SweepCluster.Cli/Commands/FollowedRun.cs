@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Serilog;
 using Spectre.Console;
 using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
 
 namespace SweepCluster.Cli.Commands;
@@ -24,10 +25,20 @@ internal static class FollowedRun
             context.Cancel = true;
             interrupt.Cancel();
         });
+        // A store that cannot take writes any more (disk full, read-only) stops the study's coordinator; a
+        // run says so at once rather than following a study that cannot move.
+        var storeFailure = StoreFailureWatch.Start(node.System);
         StudyProgress status;
         try
         {
-            status = await new StudyFollower(node, studyId, onCancel).FollowAsync(interrupt.Token);
+            var follow = new StudyFollower(node, studyId, onCancel).FollowAsync(interrupt.Token);
+            if (await Task.WhenAny(follow, storeFailure) == storeFailure)
+            {
+                var failure = await storeFailure;
+                CliErrors.Error($"the store cannot be written: {StoreProblems.Describe(failure.Cause)}. What was recorded before is kept; once the store is writable again, continue with: sweepcluster resume {studyId}");
+                return ExitCodes.StoreUnavailable;
+            }
+            status = await follow;
         }
         finally
         {

@@ -50,7 +50,7 @@ public sealed class InterruptCommand : AsyncCommand<InterruptCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 }

@@ -120,7 +120,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 

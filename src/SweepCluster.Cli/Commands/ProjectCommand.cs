@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
+using SweepCluster.Cluster.Storage;
 using SweepCluster.Query.Projection;
 
 namespace SweepCluster.Cli.Commands;
@@ -16,10 +17,13 @@ public sealed class ProjectCommand : AsyncCommand<ProjectCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var store = settings.ResolveStore();
-        if (!store.MayHoldStudies)
+        switch (await StoreInspection.InspectAsync(store, cancellationToken))
         {
-            CliErrors.Error($"{store.Display}: no store here");
-            return ExitCodes.InvalidInput;
+            case StoreContents.Missing or StoreContents.Empty:
+                CliErrors.Error($"{store.Display}: no SweepCluster journal here, so nothing to project");
+                return ExitCodes.StoreUnavailable;
+            case StoreContents.Foreign:
+                throw StoreInspection.NotOurs(store);
         }
         if (settings.Rebuild)
         {

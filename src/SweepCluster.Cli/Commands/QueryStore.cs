@@ -11,13 +11,73 @@ internal static class QueryStore
     public static async Task<ReadModelReader> OpenAsync(StoreSettings settings, string studyId, CancellationToken cancellation)
     {
         var store = settings.ResolveStore();
-        if (!store.MayHoldStudies)
-        {
-            throw new QueryException($"{store.Display}: no store here, so no study '{studyId}'");
-        }
-        await ReadModelSync.EnsureCurrentAsync(store, cancellation);
-        return new ReadModelReader(store);
+        return await ReadyAsync(store, cancellation) is { } readable
+            ? new ReadModelReader(readable)
+            : throw new QueryException($"{store.Display}: no studies in this store, so no study '{studyId}'");
     }
+
+    /// <summary>
+    /// The store to read, with its query tables as current as the store allows; null when it holds no journal
+    /// yet (a missing file, an empty database). Writes nothing to a database that is not ours (refused) and
+    /// nothing to one it cannot write (read as a snapshot of its query tables, with a warning).
+    /// </summary>
+    public static async Task<StoreOptions?> ReadyAsync(StoreOptions store, CancellationToken cancellation)
+    {
+        StoreContents contents;
+        try
+        {
+            contents = await StoreInspection.InspectAsync(store, cancellation);
+        }
+        catch (StoreUnavailableException e) when (store.Kind == StoreKind.Sqlite && IsUnwritable(e))
+        {
+            return await ReadOnlyAsync(store.ReadOnlySnapshot(), store, e, cancellation);
+        }
+        switch (contents)
+        {
+            case StoreContents.Missing or StoreContents.Empty:
+                return null;
+            case StoreContents.Foreign:
+                throw StoreInspection.NotOurs(store);
+        }
+        try
+        {
+            await ReadModelSync.EnsureCurrentAsync(store, cancellation);
+            return store;
+        }
+        catch (Exception e) when (StoreProblems.IsStoreFailure(e) && IsUnwritable(e))
+        {
+            return await ReadOnlyAsync(store, store, e, cancellation);
+        }
+        catch (Exception e) when (StoreProblems.IsStoreFailure(e))
+        {
+            throw StoreProblems.Unavailable(store, e);
+        }
+    }
+
+    private static async Task<StoreOptions?> ReadOnlyAsync(StoreOptions readable, StoreOptions store, Exception why, CancellationToken cancellation)
+    {
+        var contents = await StoreInspection.InspectAsync(readable, cancellation);
+        if (contents == StoreContents.Foreign)
+        {
+            throw StoreInspection.NotOurs(store);
+        }
+        if (contents != StoreContents.SweepCluster)
+        {
+            return null;
+        }
+        if (!await ReadModelSync.HasQueryTablesAsync(readable, cancellation))
+        {
+            throw new StoreUnavailableException(
+                $"cannot use the store {store.Display}: it cannot be written and its query tables were never built; run `sweepcluster project` once with write access", why);
+        }
+        CliErrors.Warning($"{store.Display} cannot be written here: showing its query tables as the last projection left them, which may miss the newest events");
+        return readable;
+    }
+
+    /// <summary>A read-only disk or file, or a WAL-mode SQLite file whose folder this user cannot write.</summary>
+    private static bool IsUnwritable(Exception e) =>
+        (e.InnerException ?? e) is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 14 }
+        || StoreProblems.Describe(e.InnerException ?? e).Contains("read-only", StringComparison.Ordinal);
 
     /// <summary>Comma-separated values, from one or several occurrences of an option.</summary>
     public static List<string> List(IEnumerable<string>? values) =>

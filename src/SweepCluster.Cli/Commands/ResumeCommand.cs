@@ -69,7 +69,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 }

@@ -25,18 +25,17 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var store = settings.ResolveStore();
-        if (!store.MayHoldStudies)
+        if (await QueryStore.ReadyAsync(store, cancellationToken) is not { } readable)
         {
             if (settings.Study is not null)
             {
                 CliErrors.Error($"{store.Display}: no store here, so no study {settings.Study}");
                 return ExitCodes.InvalidInput;
             }
-            Console.WriteLine(settings.Json ? "[]" : $"No studies: {store.Display} does not exist yet.");
+            Console.WriteLine(settings.Json ? "[]" : $"No studies in {store.Display} yet.");
             return ExitCodes.Success;
         }
-        await ReadModelSync.EnsureCurrentAsync(store, cancellationToken);
-        var reader = new ReadModelReader(store);
+        var reader = new ReadModelReader(readable);
         var studies = new List<StudyStatus>();
         foreach (var row in await reader.StudiesAsync(settings.Study, cancellationToken))
         {

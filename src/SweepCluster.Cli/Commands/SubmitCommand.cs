@@ -39,7 +39,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
         }
         finally
         {
-            await Log.CloseAndFlushAsync();
+            await Logging.CloseAsync();
         }
     }
 }

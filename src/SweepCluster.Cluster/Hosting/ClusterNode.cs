@@ -14,10 +14,12 @@ namespace SweepCluster.Cluster.Hosting;
 public sealed class ClusterNode : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly StoreLock? _storeLock;
 
-    private ClusterNode(IHost host, ActorSystem system, IActorRef studies, IActorRef? worker)
+    private ClusterNode(IHost host, StoreLock? storeLock, ActorSystem system, IActorRef studies, IActorRef? worker)
     {
         _host = host;
+        _storeLock = storeLock;
         System = system;
         Studies = studies;
         Worker = worker;
@@ -33,9 +35,19 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="configure">Adds to the node's actor system (the read side's live projection, say).</param>
     public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan joinTimeout, Action<AkkaConfigurationBuilder>? configure = null, CancellationToken cancellation = default)
     {
+        StoreLock? storeLock = null;
         if (options.Store is { } store)
         {
-            StoreConnections.Prepare(store);
+            storeLock = await StoreLock.AcquireAsync(store, options.HoldsStoreAlone, cancellation);
+            try
+            {
+                StoreConnections.Prepare(store);
+            }
+            catch
+            {
+                await storeLock.DisposeAsync();
+                throw;
+            }
         }
         var journalWarm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var host = new HostBuilder()
@@ -72,13 +84,17 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             await host.StopAsync(CancellationToken.None);
             host.Dispose();
+            if (storeLock is not null)
+            {
+                await storeLock.DisposeAsync();
+            }
             throw new TimeoutException(up.Task.IsCompleted
                 ? $"the store did not answer a first read within {joinTimeout.TotalSeconds:F0} s"
                 : $"this node did not join the cluster within {joinTimeout.TotalSeconds:F0} s (seed nodes: {string.Join(", ", options.SeedNodes)})");
         }
         var studies = await registry.GetAsync<StudyRegion>(cancellation);
         IActorRef? worker = options.IsWorker ? await registry.GetAsync<WorkerRegistryKey>(cancellation) : null;
-        return new ClusterNode(host, system, studies, worker);
+        return new ClusterNode(host, storeLock, system, studies, worker);
     }
 
     /// <summary>
@@ -119,7 +135,19 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync(CancellationToken.None);
+        try
+        {
+            await _host.StopAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (StoreProblems.IsStoreFailure(e))
+        {
+            // Stopping must not fail for a store that cannot be written: the command has said so already.
+            Serilog.Log.Warning("The store failed while the node stopped: {Reason}", StoreProblems.Describe(e));
+        }
         _host.Dispose();
+        if (_storeLock is not null)
+        {
+            await _storeLock.DisposeAsync();
+        }
     }
 }

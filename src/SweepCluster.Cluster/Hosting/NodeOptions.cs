@@ -42,6 +42,9 @@ public sealed record NodeOptions(
     public IReadOnlyList<string> SeedAddresses =>
         SeedNodes.Select(seed => $"{(Credentials is null ? "akka.tcp" : "akka.ssl.tcp")}://{SystemName}@{(seed.Contains("://", StringComparison.Ordinal) ? seed[(seed.IndexOf('@', StringComparison.Ordinal) + 1)..] : seed)}").ToList();
 
+    /// <summary>A one-process run: no other cluster may use its store while it runs. A cluster's coordinators share theirs.</summary>
+    public bool HoldsStoreAlone { get; init; }
+
     public bool IsCoordinator => Roles.Contains(ClusterRoles.Coordinator);
 
     public bool IsWorker => Roles.Contains(ClusterRoles.Worker);

@@ -26,12 +26,16 @@ public static class StoreConnections
     }
 
     /// <summary>
-    /// Checks the store answers, creating the SQLite file's folder and switching the file to WAL, which
-    /// several processes (a run and a status query, or several nodes on one machine) need to share it.
-    /// Throws <see cref="StoreUnavailableException"/> with a clear message when the store cannot be reached.
+    /// Checks the store answers and is ours (or empty), creating the SQLite file's folder and switching the
+    /// file to WAL, which several processes (a run and a status query, or several nodes on one machine)
+    /// need to share it. Throws <see cref="StoreUnavailableException"/> with a one-line reason otherwise.
     /// </summary>
     public static void Prepare(StoreOptions store)
     {
+        if (StoreInspection.InspectAsync(store).GetAwaiter().GetResult() == StoreContents.Foreign)
+        {
+            throw StoreInspection.NotOurs(store);
+        }
         try
         {
             if (store.SqliteFolder is { } folder)
@@ -46,9 +50,9 @@ public static class StoreConnections
                 command.ExecuteNonQuery();
             }
         }
-        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (StoreProblems.IsStoreFailure(e) || e is InvalidOperationException)
         {
-            throw new StoreUnavailableException($"cannot open the store {store.Display}: {e.Message}", e);
+            throw StoreProblems.Unavailable(store, e);
         }
     }
 }

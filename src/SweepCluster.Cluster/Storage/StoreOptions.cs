@@ -108,6 +108,21 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The same SQLite file opened as an unchanging snapshot: how a file on a read-only disk (or one this
+    /// user may not write) is read, since SQLite otherwise needs to write beside a WAL-mode file even to read it.
+    /// </summary>
+    public StoreOptions ReadOnlySnapshot()
+    {
+        if (Kind != StoreKind.Sqlite)
+        {
+            return this;
+        }
+        var uri = new UriBuilder { Scheme = "file", Host = "", Path = Display, Query = "immutable=1" }.Uri.AbsoluteUri;
+        var builder = new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        return this with { ConnectionString = builder.ToString() };
+    }
+
     /// <summary>False only for a SQLite store whose file was never created (nothing was ever run with it).</summary>
     public bool MayHoldStudies => Kind != StoreKind.Sqlite || File.Exists(Display);
 

@@ -445,6 +445,17 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.System.EventStream.Publish(new StoreWriteFailed(PersistenceId, cause));
+        Context.Stop(Self);
+    }
+
+    /// <summary>The journal could not write (the store is down, full or read-only): this coordinator stops, and says so to whoever watches the store.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.System.EventStream.Publish(new StoreWriteFailed(PersistenceId, cause));
+        // A full or read-only store is stated in one line; anything else keeps its stack trace for the log file.
+        _log.Error(StoreProblems.IsPermanent(cause) ? null : cause, "Could not write {0} #{1} of {2} to the journal: {3}; the coordinator stops and recovers from the journal when next asked",
+            @event.GetType().Name, sequenceNr, PersistenceId, StoreProblems.Describe(cause));
         Context.Stop(Self);
     }
 

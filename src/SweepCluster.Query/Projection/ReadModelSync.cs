@@ -35,6 +35,21 @@ public static class ReadModelSync
         return await StudyProjection.CatchUpAsync(system.System, new ReadModelWriter(store), cancellation);
     }
 
+    /// <summary>Whether the query tables exist (a projection ran at least once); reads only.</summary>
+    public static async Task<bool> HasQueryTablesAsync(StoreOptions store, CancellationToken cancellation = default)
+    {
+        await using var connection = await StoreConnections.OpenAsync(store, cancellation);
+        try
+        {
+            await Sql.ScalarAsync(connection, null, $"SELECT COUNT(*) FROM {ReadModelSchema.Offsets}", cancellation);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The ordering of the newest tagged event in the journal (0 when there is none, or no journal yet).</summary>
     private static async Task<long> JournalHeadAsync(StoreOptions store, CancellationToken cancellation)
     {

@@ -22,7 +22,6 @@ public sealed class ReadModelReader(StoreOptions store)
 {
     private static readonly string CheckpointSelect = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(c => "c." + c));
 
-    private readonly SchemaCheck _schema = new(store.Kind);
 
     public async Task<IReadOnlyList<StudyRow>> StudiesAsync(string? studyId = null, CancellationToken cancellation = default)
     {
@@ -123,9 +122,8 @@ public sealed class ReadModelReader(StoreOptions store)
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {
-        var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await _schema.EnsureAsync(connection, cancellation);
-        return connection;
+        // Reading creates nothing: the projection made the tables, and a read-only store must stay readable.
+        return await StoreConnections.OpenAsync(store, cancellation);
     }
 
     private static TrialRow ReadTrial(DbDataReader reader) => new(
