@@ -10,7 +10,11 @@ internal static class Cli
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
 
     /// <summary>Runs sweepcluster; <paramref name="whileRunning"/> gets the process while it runs (to signal it, say).</summary>
-    public static Result Run(string workingDirectory, Action<Process>? whileRunning, params string[] args)
+    public static Result Run(string workingDirectory, Action<Process>? whileRunning, params string[] args) =>
+        Run(workingDirectory, new Dictionary<string, string?>(), whileRunning, args);
+
+    /// <summary>Runs sweepcluster with these environment variables set (null removes one).</summary>
+    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, Action<Process>? whileRunning, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -20,6 +24,10 @@ internal static class Cli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sweepcluster.dll"));
         foreach (var arg in args)
         {

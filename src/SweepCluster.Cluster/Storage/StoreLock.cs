@@ -14,6 +14,11 @@ public sealed class StoreLock : IAsyncDisposable
     // "SWPC" as a number: the advisory lock key that marks a SweepCluster store in use.
     private const long PostgresKey = 0x53575043;
 
+    // What .NET reports when flock(2) finds the file locked by another process: EWOULDBLOCK on Unix,
+    // ERROR_SHARING_VIOLATION on Windows.
+    private const int WouldBlock = 11;
+    private const int SharingViolation = unchecked((int)0x80070020);
+
     private readonly FileStream? _file;
     private readonly DbConnection? _session;
 
@@ -45,7 +50,7 @@ public sealed class StoreLock : IAsyncDisposable
             // On Unix .NET takes flock(2): FileShare.None is exclusive, FileShare.ReadWrite shared.
             return new StoreLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusive ? FileShare.None : FileShare.ReadWrite), null);
         }
-        catch (IOException e) when (!StoreProblems.IsPermanent(e))
+        catch (IOException e) when (e.HResult is WouldBlock or SharingViolation)
         {
             throw InUse(store, exclusive, e);
         }

@@ -32,7 +32,7 @@ public static class StoreProblems
 
     /// <summary>As <see cref="Describe(Exception)"/>, telling a SQLite file that cannot be opened apart by whether its folder can be written.</summary>
     public static string Describe(StoreOptions store, Exception e) =>
-        (e.InnerException ?? e) is SqliteException { SqliteErrorCode: 14 or 8 } && store.SqliteFolder is { } folder && Directory.Exists(folder) && !CanWrite(folder)
+        (e.InnerException ?? e) is SqliteException { SqliteErrorCode: 14 or 8 } or IOException or UnauthorizedAccessException && store.SqliteFolder is { } folder && Directory.Exists(folder) && !CanWrite(folder)
             ? "its folder cannot be written (a read-only disk, or no permission): SQLite needs to write beside the file"
             : Describe(e);
 
