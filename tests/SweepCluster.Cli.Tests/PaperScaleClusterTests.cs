@@ -42,8 +42,10 @@ public sealed class PaperScaleClusterTests : IDisposable
             var label = x.Zip(normal, (a, b) => a * b).Sum() >= 0 ? 1 : -1;
             csv.AppendLine(string.Join(',', x.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + $",{label}");
         }
-        File.WriteAllText(Path.Combine(folder, "paper-shaped.csv"), csv.ToString());
-        return $"{{kind: csv, path: {Path.Combine(folder, "paper-shaped.csv")}}}";
+        // Under the workers' default data root, data/ in their working folder, where they look it up.
+        Directory.CreateDirectory(Path.Combine(folder, "data"));
+        File.WriteAllText(Path.Combine(folder, "data", "paper-shaped.csv"), csv.ToString());
+        return "{kind: csv, path: paper-shaped.csv}";
     }
 
     private static string Sweep(string folder) => $$"""

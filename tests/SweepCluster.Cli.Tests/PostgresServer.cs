@@ -29,7 +29,8 @@ internal sealed class PostgresServer : IDisposable
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Database=sweepcluster;Username=sweepcluster;Timeout=5;Command Timeout=30";
 
     /// <summary>Null when PostgreSQL is not installed.</summary>
-    public static PostgresServer? TryStart()
+    /// <param name="password">With a password, logins need it (SCRAM); without, any local login is trusted.</param>
+    public static PostgresServer? TryStart(string? password = null)
     {
         var bin = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb"))) : null;
         if (bin is null)
@@ -46,9 +47,25 @@ internal sealed class PostgresServer : IDisposable
         {
             Run("chown", "-R", "postgres:postgres", folder);
         }
-        server.Pg("initdb", "-D", server._data, "-U", "sweepcluster", "--auth=trust", "-E", "UTF8");
+        if (password is null)
+        {
+            server.Pg("initdb", "-D", server._data, "-U", "sweepcluster", "--auth=trust", "-E", "UTF8");
+        }
+        else
+        {
+            var passwordFile = Path.Combine(folder, "initdb-password");
+            File.WriteAllText(passwordFile, password + "\n");
+            if (server._asPostgres)
+            {
+                Run("chown", "postgres:postgres", passwordFile);
+            }
+            server.Pg("initdb", "-D", server._data, "-U", "sweepcluster", "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8");
+            File.Delete(passwordFile);
+        }
         server.Start();
-        server.Pg("createdb", "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "sweepcluster", "sweepcluster");
+        // createdb over the socket folder: local socket logins stay trusted by initdb only without a password,
+        // so give it the password through the environment.
+        server.PgWithPassword(password, "createdb", "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "sweepcluster", "sweepcluster");
         return server;
     }
 
@@ -56,16 +73,19 @@ internal sealed class PostgresServer : IDisposable
 
     public void Stop() => Pg("pg_ctl", "-D", _data, "-m", "fast", "-w", "stop");
 
-    private void Pg(string tool, params string[] args)
+    private void Pg(string tool, params string[] args) => PgWithPassword(null, tool, args);
+
+    private void PgWithPassword(string? password, string tool, params string[] args)
     {
         var path = Path.Combine(_bin, tool);
+        string[] withPassword = password is null ? [path, .. args] : ["env", $"PGPASSWORD={password}", path, .. args];
         if (_asPostgres)
         {
-            Run("runuser", ["-u", "postgres", "--", path, .. args]);
+            Run("runuser", ["-u", "postgres", "--", .. withPassword]);
         }
         else
         {
-            Run(path, args);
+            Run(withPassword[0], withPassword[1..]);
         }
     }
 
