@@ -59,6 +59,12 @@ public static class TrialYaml
         {
             throw new ConfigException([new ConfigError(fileName, e.Start, "", $"is not valid YAML: {e.InnerException?.Message ?? e.Message}")]);
         }
+        catch (ArgumentException e)
+        {
+            // What YamlDotNet's tree builder throws for an event sequence it cannot use; the guard above
+            // locates the cases known to cause it, so this is the last resort.
+            throw new ConfigException([new ConfigError(fileName, 1, 1, "", $"is not valid YAML: {e.Message}")]);
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way (without a position) when the text ends inside an open

@@ -20,13 +20,24 @@ public static class YamlGuard
         var parser = new Parser(new StringReader(yaml));
         var depth = 0;
         var nodes = 0;
+        // Per open collection: whether it is a mapping, how many nodes it holds so far, where its last key began.
+        var open = new Stack<(bool Mapping, int Children, Mark LastKey)>();
+        var lastEnd = new Mark(0, 1, 1);
         try
         {
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
+                lastEnd = current.End;
+                if (current is NodeEvent && open.TryPop(out var parent))
+                {
+                    // YamlDotNet's parser can end a mapping on a key with no value, which its tree builder then rejects without a position.
+                    open.Push(parent with { Children = parent.Children + 1, LastKey = parent.Mapping && parent.Children % 2 == 0 ? current.Start : parent.LastKey });
+                }
                 switch (current)
                 {
+                    case MappingEnd when open.TryPeek(out var mapping) && mapping.Mapping && mapping.Children % 2 == 1:
+                        throw Refused(fileName, mapping.LastKey, "is not valid YAML: a key with no value and no ':' after it");
                     case AnchorAlias alias:
                         throw Refused(fileName, alias.Start, $"YAML aliases (*{alias.Value}) are not accepted: write the value out, or use a grid axis for values that repeat");
                     case MappingStart or SequenceStart:
@@ -34,9 +45,11 @@ public static class YamlGuard
                         {
                             throw Refused(fileName, current.Start, $"nests deeper than {limits.MaxYamlDepth} levels");
                         }
+                        open.Push((current is MappingStart, 0, current.Start));
                         break;
                     case MappingEnd or SequenceEnd:
                         depth--;
+                        open.TryPop(out _);
                         break;
                 }
                 if (current is NodeEvent && ++nodes > limits.MaxYamlNodes)
@@ -48,6 +61,11 @@ public static class YamlGuard
         catch (YamlException)
         {
             // Syntax errors are reported, located, by the reader that builds the tree.
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's parser throws this, without a position, for a malformed tag: it is located after the last event read.
+            throw Refused(fileName, lastEnd, $"is not valid YAML: {e.Message.Split(" (Parameter", 2)[0]}");
         }
         catch (InvalidOperationException)
         {
