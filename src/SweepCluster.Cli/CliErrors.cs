@@ -25,6 +25,11 @@ internal static class CliErrors
             }
             return ExitCodes.InvalidInput;
         }
+        catch (SweepCluster.Training.ModelTooLargeException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
         catch (DatasetException e)
         {
             Error(e.Message);

@@ -125,4 +125,28 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("without TLS", result.Stderr);
         Assert.Contains("--insecure", result.Stderr);
     }
+
+    [Fact]
+    public void A_network_too_large_for_memory_is_bad_input_naming_the_model_not_a_native_crash()
+    {
+        var raised = new Dictionary<string, string?> { ["SWEEPCLUSTER_MAX_WIDTH"] = "2000000000", ["SWEEPCLUSTER_MAX_PARAMETERS"] = "1000000000000" };
+
+        var result = Cli.Run(_folder, raised, null, "train", "--dataset", "synthetic", "--algorithm", "gd", "--lr", "0.1", "--steps", "10", "--width", "1000000000");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: model: a network of width 1000000000 and depth 2 needed", result.Stderr);
+        Assert.DoesNotContain("frame #", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public void A_node_settings_file_with_an_alias_is_refused_with_its_location()
+    {
+        File.WriteAllText(Path.Combine(_folder, "node.yaml"), "roles: &r [worker]\nseeds: *r\n");
+
+        var result = Cli.Run(_folder, "node", "--config", "node.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: node.yaml:2:8: YAML aliases (*r) are not accepted", result.Stderr);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepCluster.Trials;
 using SweepCluster.Trials.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -22,10 +23,12 @@ internal sealed record NodeSettingsFile(
         {
             throw new ConfigException([new ConfigError(path, 0, 0, "", "file not found")]);
         }
+        var text = File.ReadAllText(path);
+        YamlGuard.Check(text, path, InputLimits.Current);
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(File.ReadAllText(path)));
+            stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e)
         {

@@ -51,7 +51,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         var resume = settings.ResumeFrom is null ? null : TrainingState.Load(settings.ResumeFrom);
         using var data = DatasetLoader.Load(spec.Dataset);
-        using var runner = new TrialRunner(spec, data, resume) { SaveStateEvery = settings.SaveEvery };
+        using var runner = NativeAllocation.Guard(spec.Model, () => new TrialRunner(spec, data, resume) { SaveStateEvery = settings.SaveEvery });
 
         if (settings.SaveState is not null)
         {
@@ -69,7 +69,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         TrialOutcome outcome;
         try
         {
-            outcome = runner.Run(observer, interrupt.Token);
+            outcome = NativeAllocation.Guard(spec.Model, () => runner.Run(observer, interrupt.Token));
         }
         finally
         {

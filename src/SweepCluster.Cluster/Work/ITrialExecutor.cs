@@ -24,9 +24,17 @@ public sealed class EngineTrialExecutor(DataRoots dataRoots) : ITrialExecutor
     {
         // Whatever the engine makes outside its per-step scopes (counted: 4 tensors a trial) is freed here,
         // on this thread, rather than left to the finalizer thread.
+        // A spec reaches a worker as a message: it is checked here again, since a peer need not have used the reader.
+        if (InputLimits.Current.Violations(spec).ToList() is { Count: > 0 } violations)
+        {
+            throw new InvalidOperationException($"refused by this worker's limits: {string.Join("; ", violations)}");
+        }
         using var trialScope = TorchSharp.torch.NewDisposeScope();
         using var data = DatasetLoader.Load(spec.Dataset, dataRoots);
-        using var runner = new TrialRunner(spec, data, resumeFrom) { SaveStateInterval = saveStateInterval };
-        return runner.Run(observer, cancellation);
+        return NativeAllocation.Guard(spec.Model, () =>
+        {
+            using var runner = new TrialRunner(spec, data, resumeFrom) { SaveStateInterval = saveStateInterval };
+            return runner.Run(observer, cancellation);
+        });
     }
 }
