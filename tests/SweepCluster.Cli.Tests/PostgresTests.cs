@@ -93,6 +93,6 @@ public sealed class PostgresTests : IDisposable
     {
         var run = Cli.Run(_folder, "run", Sweep("down", 100), "--store", "Host=127.0.0.1;Port=9;Database=x;Username=x;Timeout=2");
         Assert.Equal(4, run.ExitCode);
-        Assert.Contains("cannot open the store", run.Stderr);
+        Assert.Contains("cannot use the store", run.Stderr);
     }
 }

@@ -102,7 +102,7 @@ public sealed class SweepCommandTests : IDisposable
     {
         var result = Cli.Run(_folder, "run", Sweep("s.yaml", Small("nostore")), "--store", "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=3");
         Assert.Equal(4, result.ExitCode);
-        Assert.Contains("cannot open the store postgresql://127.0.0.1:1/none", result.Stderr);
+        Assert.Contains("cannot use the store postgresql://127.0.0.1:1/none", result.Stderr);
     }
 
     [Fact]

@@ -99,6 +99,8 @@ public sealed class ReadModelWriterTests : IDisposable
             await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {ReadModelSchema.Trials} DROP COLUMN config_json", CancellationToken.None);
         }
 
+        // What a query does first: bring the read model up to date, its tables included; reading creates nothing.
+        await Projection.ReadModelSync.EnsureCurrentAsync(_events.Store);
         var reader = new ReadModelReader(_events.Store);
         var trials = await reader.TrialsAsync("s");
 
