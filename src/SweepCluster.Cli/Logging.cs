@@ -12,8 +12,8 @@ namespace SweepCluster.Cli;
 /// </summary>
 internal static class Logging
 {
-    /// <param name="client">A client of a cluster: Akka's warnings (a peer it cannot reach, with the transport's stack
-    /// traces) go to the file only, since the command itself says in one line that no cluster answered.</param>
+    /// <param name="client">A client of a cluster: Akka's messages (a peer it cannot reach, a refused TLS
+    /// handshake) go to the file only, since the command itself says in one line that no cluster answered.</param>
     public static void Configure(string logFolder, bool json, LogEventLevel consoleLevel, bool client = false)
     {
         Directory.CreateDirectory(logFolder);
@@ -25,7 +25,7 @@ internal static class Logging
         var akka = Matching.FromSource("Akka");
         configuration = configuration.WriteTo.Logger(console =>
         {
-            console.Filter.ByExcluding(e => (e.Level < LogEventLevel.Warning || (client && e.Level < LogEventLevel.Error)) && akka(e));
+            console.Filter.ByExcluding(e => (client || e.Level < LogEventLevel.Warning) && akka(e));
             console.WriteTo.Logger(ours => Console(ours.Filter.ByExcluding(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"));
             console.WriteTo.Logger(theirs => Console(theirs.Filter.ByIncludingOnly(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}"));
         });
