@@ -52,6 +52,7 @@ internal static class CsvDataset
         var width = expectedWidth;
         var lineNumber = 0;
         var sawData = false;
+        var maxValues = InputLimits.Current.MaxDataValues;
         foreach (var raw in DatasetFiles.ReadLines(path))
         {
             lineNumber++;
@@ -88,6 +89,10 @@ internal static class CsvDataset
             if (cells.Length < 2)
             {
                 throw new DatasetException(path, $"line {lineNumber}: needs at least one feature column and a label column");
+            }
+            if (table.Features.Count + cells.Length > maxValues)
+            {
+                throw new DatasetException(path, $"line {lineNumber}: the file holds more than {maxValues:N0} values (SWEEPCLUSTER_MAX_DATA_VALUES)");
             }
             for (var c = 0; c < cells.Length - 1; c++)
             {

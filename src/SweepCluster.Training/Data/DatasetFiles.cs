@@ -6,7 +6,7 @@ namespace SweepCluster.Training.Data;
 /// <summary>
 /// Reads dataset files within fixed bounds, so that no file, however made, can exhaust a process or block
 /// it: regular files only (a FIFO or a device has no length), at most <see cref="MaxFileBytes"/> on disk and
-/// <see cref="MaxDecompressedBytes"/> once inflated, lines of at most <see cref="MaxLineChars"/>. Errors name
+/// <see cref="MaxDecompressedBytes"/> of content read once inflated, lines of at most <see cref="MaxLineChars"/>. Errors name
 /// the file and a position, never what the file holds.
 /// </summary>
 internal static class DatasetFiles
@@ -45,34 +45,11 @@ internal static class DatasetFiles
         }
     }
 
-    /// <summary>The whole file, inflated if it ends in .gz, refusing to inflate past the bound.</summary>
-    public static byte[] ReadAll(string path)
+    /// <summary>The file as a stream, inflated if it ends in .gz; the caller reads only what it needs, within the bound.</summary>
+    public static Stream OpenInflated(string path)
     {
-        using var file = OpenRegular(path);
-        try
-        {
-            using Stream source = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var memory = new MemoryStream();
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = source.Read(buffer)) > 0)
-            {
-                if (memory.Length + read > MaxDecompressedBytes)
-                {
-                    throw new DatasetException(path, $"inflates to more than {MaxDecompressedBytes:N0} bytes, the most a dataset file may hold");
-                }
-                memory.Write(buffer, 0, read);
-            }
-            return memory.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            throw new DatasetException(path, "not a valid gzip file");
-        }
-        catch (EndOfStreamException)
-        {
-            throw new DatasetException(path, "truncated gzip file");
-        }
+        var file = OpenRegular(path);
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GzipErrors(path, new GZipStream(file, CompressionMode.Decompress)) : file;
     }
 
     /// <summary>The file's lines as UTF-8, each at most <see cref="MaxLineChars"/> long.</summary>
@@ -105,6 +82,53 @@ internal static class DatasetFiles
         if (line.Length > 0)
         {
             yield return line.ToString();
+        }
+    }
+
+    /// <summary>A gzip stream whose format errors become dataset errors naming the file.</summary>
+    private sealed class GzipErrors(string path, GZipStream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (InvalidDataException)
+            {
+                throw new DatasetException(path, "not a valid gzip file");
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
         }
     }
 }

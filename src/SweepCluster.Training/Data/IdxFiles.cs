@@ -33,22 +33,42 @@ internal static class IdxFiles
 
     public static byte[] ReadLabels(string path)
     {
-        var bytes = ReadAll(path);
-        var count = Header(path, bytes, LabelsMagic, dimensions: 1)[0];
-        Require(path, bytes, 8L + count, $"{count} labels");
-        return bytes.AsSpan(8, count).ToArray();
+        using var source = DatasetFiles.OpenInflated(path);
+        var header = ReadHeader(path, source, LabelsMagic, dimensions: 1);
+        return ReadBody(path, source, header[0], $"{header[0]} labels");
     }
 
     public static Images ReadImages(string path)
     {
-        var bytes = ReadAll(path);
-        var dims = Header(path, bytes, ImagesMagic, dimensions: 3);
-        var size = (long)dims[0] * dims[1] * dims[2];
-        Require(path, bytes, 16L + size, $"{dims[0]} images of {dims[1]}x{dims[2]}");
-        return new Images(dims[0], dims[1], dims[2], bytes.AsSpan(16, (int)size).ToArray());
+        using var source = DatasetFiles.OpenInflated(path);
+        var dims = ReadHeader(path, source, ImagesMagic, dimensions: 3);
+        var pixels = ReadBody(path, source, (long)dims[0] * dims[1] * dims[2], $"{dims[0]} images of {dims[1]}x{dims[2]}");
+        return new Images(dims[0], dims[1], dims[2], pixels);
     }
 
-    private static byte[] ReadAll(string path) => DatasetFiles.ReadAll(path);
+    /// <summary>The header first: a file whose header is wrong is refused after 16 bytes, however large it inflates.</summary>
+    private static int[] ReadHeader(string path, Stream source, int magic, int dimensions)
+    {
+        var bytes = new byte[4 + 4 * dimensions];
+        var read = source.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        return Header(path, bytes.AsSpan(0, read).ToArray(), magic, dimensions);
+    }
+
+    /// <summary>Exactly the bytes the header announces, in one array of that size, within the bound on a dataset file.</summary>
+    private static byte[] ReadBody(string path, Stream source, long size, string what)
+    {
+        if (size > DatasetFiles.MaxDecompressedBytes)
+        {
+            throw new DatasetException(path, $"its header announces {what} ({size:N0} bytes), more than the {DatasetFiles.MaxDecompressedBytes:N0} a dataset file may hold");
+        }
+        var body = new byte[size];
+        var read = source.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
+        if (read < size)
+        {
+            throw new DatasetException(path, $"truncated: the header announces {what} ({size:N0} bytes) but {read:N0} follow");
+        }
+        return body;
+    }
 
     private static int[] Header(string path, byte[] bytes, int magic, int dimensions)
     {
