@@ -21,22 +21,13 @@ public sealed class SecretsTests : IDisposable
         {
             Assert.Skip("PostgreSQL is not installed (Debian's postgresql-15): this test starts its own server.");
         }
-        File.WriteAllText(Path.Combine(_folder, "quick.yaml"), """
-            study: quick
-            dataset: {kind: synthetic, n: 20, dim: 4, seed: 1}
-            model: {width: 8}
-            steps: 200
-            checkpoint_every: 50
-            grid:
-              algorithm: [gd, sign]
-              lr: [0.01]
-            """);
+        var sweep = QuickSweep.Write(_folder);
         var passwordFile = Path.Combine(_folder, "pg-password");
         File.WriteAllText(passwordFile, Password + "\n");
         var fromFile = new Dictionary<string, string?> { ["SWEEPCLUSTER_STORE_PASSWORD_FILE"] = passwordFile };
         var fromEnvironment = new Dictionary<string, string?> { ["PGPASSWORD"] = Password };
 
-        var run = Cli.Run(_folder, fromFile, null, "run", "quick.yaml", "--store", pg.ConnectionString);
+        var run = Cli.Run(_folder, fromFile, null, "run", sweep, "--store", pg.ConnectionString);
         var status = Cli.Run(_folder, fromEnvironment, null, "status", "quick", "--json", "--store", pg.ConnectionString);
         var wrong = Cli.Run(_folder, "status", "--store", pg.ConnectionString + ";Password=not-" + Password);
         var none = Cli.Run(_folder, "status", "--store", pg.ConnectionString);

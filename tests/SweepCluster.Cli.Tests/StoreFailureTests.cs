@@ -28,20 +28,7 @@ public sealed class StoreFailureTests : IDisposable
 
     private readonly List<string> _mounts = [];
 
-    private string Sweep()
-    {
-        File.WriteAllText(Path.Combine(_folder, "quick.yaml"), """
-            study: quick
-            dataset: {kind: synthetic, n: 20, dim: 4, seed: 1}
-            model: {width: 8}
-            steps: 200
-            checkpoint_every: 50
-            grid:
-              algorithm: [gd, sign]
-              lr: [0.01]
-            """);
-        return "quick.yaml";
-    }
+    private string Sweep() => QuickSweep.Write(_folder);
 
     private static void AssertOneLine(Cli.Result result, int exitCode, string message)
     {
@@ -128,8 +115,7 @@ public sealed class StoreFailureTests : IDisposable
         {
             Assert.Skip("cannot mount a small tmpfs here (needs root and mount rights): the full-disk case is not exercised");
         }
-        var sweep = Sweep();
-        File.WriteAllText(Path.Combine(_folder, sweep), File.ReadAllText(Path.Combine(_folder, sweep)).Replace("steps: 200", "steps: 40000").Replace("checkpoint_every: 50", "checkpoint_every: 1"));
+        var sweep = QuickSweep.Write(_folder, steps: 40_000, checkpointEvery: 1);
 
         var clock = Stopwatch.StartNew();
         var run = Cli.Run(_folder, "run", sweep, "--store", Path.Combine(store, "s.db"));
