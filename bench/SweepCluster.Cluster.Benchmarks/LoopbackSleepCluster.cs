@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Protocol;
+using SweepCluster.Cluster.Security;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
 using SweepCluster.Cluster.Work;
@@ -14,28 +15,33 @@ using SweepCluster.Trials;
 /// Ray Tune's published scalability test in our terms: a loopback cluster of one coordinator process and
 /// several worker processes with many slots runs trials that sleep 1 s (no CPU, a checkpoint every 100 ms),
 /// so what is measured is orchestration alone. Reports the wall time against the ideal (trials x 1 s /
-/// slots) and the coordinator's peak memory (VmHWM).
+/// slots) and the coordinator's peak memory (VmHWM). With <c>tls</c>, every connection is mutual TLS, as a
+/// cluster beyond loopback runs.
 /// </summary>
 internal static class LoopbackSleepCluster
 {
-    public static async Task RunAsync(int trials, int workers, int slots, string folder)
+    public static async Task RunAsync(int trials, int workers, int slots, bool tls, string folder)
     {
         var store = Path.Combine(folder, "sleep-cluster.db");
+        var bundle = tls ? Bundle(folder) : "-";
         var coordinatorPort = FreePort();
         var processes = new List<Process>();
         try
         {
             var clock = Stopwatch.StartNew();
-            var coordinator = Start(folder, processes, "coordinator", Port(coordinatorPort), store);
+            var coordinator = Start(folder, processes, "coordinator", Port(coordinatorPort), bundle, store);
             await WaitUp(coordinator);
-            var workerProcesses = Enumerable.Range(0, workers).Select(_ => Start(folder, processes, "worker", Port(FreePort()), Port(coordinatorPort), Port(slots))).ToList();
+            var workerProcesses = Enumerable.Range(0, workers).Select(_ => Start(folder, processes, "worker", Port(FreePort()), bundle, Port(coordinatorPort), Port(slots))).ToList();
             foreach (var worker in workerProcesses)
             {
                 await WaitUp(worker);
             }
-            Console.WriteLine($"cluster-sleep: a coordinator and {workers} workers of {slots} slots up in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"cluster-sleep: a coordinator and {workers} workers of {slots} slots up in {clock.Elapsed.TotalSeconds:F1} s, {(tls ? "mutual TLS" : "plain TCP")}");
 
-            var client = new NodeOptions(["client"], "127.0.0.1", 0, null, [$"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{coordinatorPort}"], 0, null, TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.Zero));
+            var client = new NodeOptions(["client"], "127.0.0.1", 0, null, [$"127.0.0.1:{coordinatorPort}"], 0, null, TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.Zero))
+            {
+                Credentials = Credentials(bundle),
+            };
             await using var node = await ClusterNode.StartAsync(client, TimeSpan.FromSeconds(30));
             var definitions = Enumerable.Range(0, trials).Select(seed => Spec(seed)).Select(s => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s))).ToList();
             var pages = TrialPages.Split(definitions, d => d.Size).Count();
@@ -64,17 +70,29 @@ internal static class LoopbackSleepCluster
         }
     }
 
-    /// <summary>One node of the benchmark's cluster, in its own process: `cluster-sleep-node coordinator PORT STORE` or `... worker PORT SEED_PORT SLOTS`.</summary>
+    /// <summary>One node of the benchmark's cluster, in its own process: `cluster-sleep-node coordinator PORT BUNDLE STORE` or `... worker PORT BUNDLE SEED_PORT SLOTS` (BUNDLE `-` for plain TCP).</summary>
     public static async Task NodeAsync(string[] args)
     {
         var port = int.Parse(args[2], CultureInfo.InvariantCulture);
         var options = args[1] == "coordinator"
-            ? new NodeOptions([ClusterRoles.Coordinator], "127.0.0.1", port, null, [$"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{port}"], 0, StoreOptions.Sqlite(args[3]), TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.Zero))
-            : new NodeOptions([ClusterRoles.Worker], "127.0.0.1", port, null, [$"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{args[3]}"], int.Parse(args[4], CultureInfo.InvariantCulture), null, TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.FromMilliseconds(100)));
+            ? new NodeOptions([ClusterRoles.Coordinator], "127.0.0.1", port, null, [$"127.0.0.1:{port}"], 0, StoreOptions.Sqlite(args[4]), TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.Zero))
+            : new NodeOptions([ClusterRoles.Worker], "127.0.0.1", port, null, [$"127.0.0.1:{args[4]}"], int.Parse(args[5], CultureInfo.InvariantCulture), null, TimeSpan.FromHours(1), new SleepingExecutor(TimeSpan.FromMilliseconds(100)));
+        options = options with { Credentials = Credentials(args[3]) };
         await using var node = await ClusterNode.StartAsync(options, TimeSpan.FromSeconds(60));
         Console.WriteLine("up");
         await node.System.WhenTerminated;
     }
+
+    /// <summary>One bundle shared by every node of the benchmark: what matters here is the cost of TLS, not identities.</summary>
+    private static string Bundle(string folder)
+    {
+        using var authority = CertificateAuthority.Create("bench", TimeSpan.FromDays(1));
+        var path = Path.Combine(folder, "bench.p12");
+        CertificateAuthority.SaveBundle(authority.Issue("bench", TimeSpan.FromDays(1)), path);
+        return path;
+    }
+
+    private static ClusterCredentials? Credentials(string bundle) => bundle == "-" ? null : ClusterCredentials.Load(bundle);
 
     private static TrialSpec Spec(int seed) => new(
         new SyntheticDatasetSpec(100, 20, 0.1, 0, 0), new ModelSpec(2, 8, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,

@@ -13,7 +13,7 @@ using SweepCluster.Trials;
 // dotnet SweepCluster.Cluster.Benchmarks.dll overhead [trials] [rounds] [slots]
 // dotnet SweepCluster.Cluster.Benchmarks.dll pair [trials] [rounds] [threads,threads...]
 // dotnet SweepCluster.Cluster.Benchmarks.dll ingest|turnover|sleep|idle [size] [turnover slots]
-// dotnet SweepCluster.Cluster.Benchmarks.dll cluster-sleep [trials] [workers] [slots per worker]
+// dotnet SweepCluster.Cluster.Benchmarks.dll cluster-sleep [trials] [workers] [slots per worker] [plain|tls]
 var mode = args.Length > 0 ? args[0] : "all";
 if (mode == "cluster-sleep-node")
 {
@@ -49,7 +49,7 @@ try
     }
     if (mode is "cluster-sleep")
     {
-        await LoopbackSleepCluster.RunAsync(Size(10_000), workers: Arg(2, 4), slots: Arg(3, 50), folder);
+        await LoopbackSleepCluster.RunAsync(Size(10_000), workers: Arg(2, 4), slots: Arg(3, 50), tls: args.Length > 4 && args[4] == "tls", folder);
     }
     if (mode is "idle")
     {

@@ -70,7 +70,7 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (SweepCluster.Cluster.Storage.StoreProblems.IsStoreFailure(e) && e is not (FileNotFoundException or DirectoryNotFoundException))
+        catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException || e.InnerException is System.Data.Common.DbException)
         {
             // A store failure no command anticipated (the disk filling up mid-query, say): still one line.
             Error($"the store failed: {SweepCluster.Cluster.Storage.StoreProblems.Describe(e)}");
@@ -80,6 +80,12 @@ internal static class CliErrors
         {
             Error(e.Message);
             return ExitCodes.InvalidInput;
+        }
+        catch (IOException e)
+        {
+            // A full disk or a read-only folder under an output or log file: nothing to write to.
+            Error(SweepCluster.Cluster.Storage.StoreProblems.IsPermanent(e) ? $"the disk is full ({e.Message})" : e.Message);
+            return ExitCodes.StoreUnavailable;
         }
     }
 }
