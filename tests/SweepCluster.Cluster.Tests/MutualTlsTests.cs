@@ -89,4 +89,23 @@ public sealed class MutualTlsTests : IDisposable
         var status = await coordinator.AskAsync(new GetStudyProgress("smuggled"), JoinTimeout);
         Assert.IsType<UnknownStudy>(status);
     }
+
+    [Fact]
+    public void A_bundle_round_trips_through_its_file_even_when_the_node_shares_the_cluster_name()
+    {
+        using var authority = CertificateAuthority.Create("lab", TimeSpan.FromDays(1));
+        var path = Path.Combine(_folder, "lab.p12");
+
+        CertificateAuthority.SaveBundle(authority.Issue("lab", TimeSpan.FromDays(1)), path);
+        var loaded = ClusterCredentials.Load(path);
+
+        Assert.True(loaded.Node.HasPrivateKey);
+        Assert.Equal(authority.Certificate.Thumbprint, loaded.Authority.Thumbprint);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        Assert.True(loaded.AcceptPeer(loaded.Node, null, "self", System.Net.Security.SslPolicyErrors.None, Akka.Event.NoLogger.Instance));
+        Assert.False(loaded.AcceptPeer(_stranger.Issue("x", TimeSpan.FromDays(1)).Node, null, "stranger", System.Net.Security.SslPolicyErrors.None, Akka.Event.NoLogger.Instance));
+    }
 }

@@ -22,8 +22,14 @@ public sealed class CertsInitCommand : Command<CertsInitCommand.Settings>
         [Description("How long the authority is valid (default 3650).")]
         public int Days { get; init; } = 3650;
 
-        public override Spectre.Console.ValidationResult Validate() =>
-            Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+        public override Spectre.Console.ValidationResult Validate()
+        {
+            if (Name.Length is 0 or > 64 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ' '))
+            {
+                return Spectre.Console.ValidationResult.Error($"--name must be 1 to 64 letters, digits, spaces, '.', '-' or '_', found '{Name}'");
+            }
+            return Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -17,10 +17,12 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The authority's certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <param name="name">The cluster's name; the authority is "NAME certificate authority", a subject no node
+    /// name (no spaces) can repeat: a node whose subject equals its issuer's would look self-signed.</param>
     public static CertificateAuthority Create(string name, TimeSpan validity)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={name} certificate authority"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
@@ -59,6 +61,10 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>A certificate for one node or client, usable both to accept and to open connections.</summary>
     public ClusterCredentials Issue(string name, TimeSpan validity)
     {
+        if (new X500DistinguishedName($"CN={name}").Name == Certificate.SubjectName.Name)
+        {
+            throw new CredentialsException($"'{name}' is the authority's own name; a node needs another");
+        }
         // Not disposed: the issued certificate holds this key for as long as the node uses it.
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
