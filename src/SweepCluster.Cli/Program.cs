@@ -28,9 +28,8 @@ app.Configure(config =>
             .WithDescription("Create the cluster's certificate authority: certs/ca.crt and certs/ca.key.")
             .WithExample("certs", "init");
         certs.AddCommand<CertsIssueCommand>("issue")
-            .WithDescription("Issue a bundle (key, certificate, authority) for one node or client: certs/NAME.p12.")
-            .WithExample("certs", "issue", "coordinator")
-            .WithExample("certs", "issue", "alice");
+            .WithDescription("Issue a bundle (key, certificate, authority) for each node or client named: certs/NAME.p12.")
+            .WithExample("certs", "issue", "coordinator", "worker-1", "worker-2", "alice");
     });
     config.AddCommand<SubmitCommand>("submit")
         .WithDescription("Submit a sweep to a running cluster and follow it (Ctrl+C stops following, the study goes on).")

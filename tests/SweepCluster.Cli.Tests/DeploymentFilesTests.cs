@@ -20,6 +20,8 @@ public sealed class DeploymentFilesTests
         Assert.Equal([role], settings.Roles);
         Assert.Equal(port, settings.Port);
         Assert.NotEmpty(settings.Seeds!);
+        // Secure by default: every shipped node speaks mutual TLS, on loopback too.
+        Assert.EndsWith(".p12", settings.Tls);
     }
 
     [Fact]

@@ -22,6 +22,9 @@ public sealed class SecureClusterTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
+    private static string ClusterConfig([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "cluster-config"));
+
     private void Certs(params string[] args)
     {
         var result = Cli.Run(_folder, ["certs", .. args]);
@@ -121,5 +124,24 @@ public sealed class SecureClusterTests : IDisposable
             Assert.DoesNotContain("hunter2", reason);
             Assert.DoesNotContain("root:", reason);
         }
+    }
+
+    [Fact]
+    public void The_loopback_cluster_of_cluster_config_runs_as_its_comments_say()
+    {
+        var config = ClusterConfig();
+        Certs("init");
+        Certs("issue", "coordinator", "worker-1", "worker-2", "me");
+        foreach (var node in new[] { "coordinator", "worker-1", "worker-2" })
+        {
+            _cluster.StartNode("--config", Path.Combine(config, $"{node}.yaml"), "--save-state-seconds", "30");
+        }
+        _cluster.WaitUntilUp(3);
+
+        var submitted = Cli.Run(_folder, "submit", Sweep("configured", "{kind: synthetic, n: 20, dim: 4, seed: 1}"), "--cluster", "127.0.0.1:4053", "--tls", "certs/me.p12");
+
+        Assert.True(submitted.ExitCode == 0, submitted.Stderr + _cluster.Output());
+        var status = Cli.Run(_folder, "status", "configured", "--json", "--store", ".sweepcluster/cluster.db");
+        Assert.Equal("finished", JsonDocument.Parse(status.Stdout).RootElement.GetProperty("phase").GetString());
     }
 }

@@ -136,6 +136,8 @@ public sealed class StoreFailureTests : IDisposable
         }
         var path = Path.Combine(store, "s.db");
         Assert.Equal(0, Cli.Run(_folder, "run", Sweep(), "--store", path).ExitCode);
+        // The run's live projection may end a few events short; `project` brings the query tables level.
+        Assert.Equal(0, Cli.Run(_folder, "project", "--store", path).ExitCode);
         SqliteConnection.ClearAllPools();
         Remount(store, "remount,ro");
 
@@ -143,7 +145,8 @@ public sealed class StoreFailureTests : IDisposable
         {
             var result = Cli.Run(_folder, [.. query, "--store", path]);
             Assert.True(result.ExitCode == 0, $"{string.Join(' ', query)}: {result.Stderr}");
-            Assert.Contains("cannot be written here", result.Stderr);
+            // The query tables hold every event: nothing to warn about.
+            Assert.DoesNotContain("warning", result.Stderr);
         }
         AssertOneLine(Cli.Run(_folder, "run", Sweep(), "--store", path), 4, "its folder cannot be written");
     }

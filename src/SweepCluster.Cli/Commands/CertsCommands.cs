@@ -40,26 +40,26 @@ public sealed class CertsInitCommand : Command<CertsInitCommand.Settings>
         using var authority = CertificateAuthority.Create(settings.Name, TimeSpan.FromDays(settings.Days));
         authority.Save(certificate, key);
         Console.WriteLine($"Wrote the cluster authority: {certificate} (public) and {key} (secret: it issues certificates; keep it off the nodes).");
-        Console.WriteLine($"Next, one bundle per node and per client: sweepcluster certs issue NAME --dir {settings.Dir}");
+        Console.WriteLine($"Next, one bundle per node and per client: sweepcluster certs issue NAME... --dir {settings.Dir}");
         return ExitCodes.Success;
     }
 }
 
-/// <summary>`certs issue NAME`: a node's or client's bundle, signed by the cluster's authority.</summary>
+/// <summary>`certs issue NAME...`: a bundle per node or client, signed by the cluster's authority; none is written if any exists.</summary>
 public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<NAME>")]
-        [Description("The node or client the bundle is for (letters, digits, '.', '-', '_').")]
-        public string Name { get; init; } = "";
+        [CommandArgument(0, "<NAMES>")]
+        [Description("The nodes or clients to make bundles for, one each (letters, digits, '.', '-', '_').")]
+        public string[] Names { get; init; } = [];
 
         [CommandOption("--dir <DIR>")]
         [Description("Where ca.crt and ca.key are, and where NAME.p12 is written (default: certs).")]
         public string Dir { get; init; } = "certs";
 
         [CommandOption("--out <FILE>")]
-        [Description("Where to write the bundle (default: DIR/NAME.p12).")]
+        [Description("Where to write the bundle, for a single NAME (default: DIR/NAME.p12).")]
         public string? Out { get; init; }
 
         [CommandOption("--days <N>")]
@@ -68,9 +68,13 @@ public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
 
         public override Spectre.Console.ValidationResult Validate()
         {
-            if (Name.Length is 0 or > 64 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            foreach (var name in Names.Where(n => n.Length is 0 or > 64 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')))
             {
-                return Spectre.Console.ValidationResult.Error($"NAME must be 1 to 64 letters, digits, '.', '-' or '_', found '{Name}'");
+                return Spectre.Console.ValidationResult.Error($"NAME must be 1 to 64 letters, digits, '.', '-' or '_', found '{name}'");
+            }
+            if (Out is not null && Names.Length != 1)
+            {
+                return Spectre.Console.ValidationResult.Error("--out names one file: give a single NAME with it");
             }
             return Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
         }
@@ -79,13 +83,15 @@ public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (certificate, key) = CertsPaths.Authority(settings.Dir);
-        var bundle = settings.Out ?? Path.Combine(settings.Dir, settings.Name + ".p12");
-        CertsPaths.RefuseExisting(bundle);
+        var bundles = settings.Names.Select(name => settings.Out ?? Path.Combine(settings.Dir, name + ".p12")).ToArray();
+        CertsPaths.RefuseExisting(bundles);
         using var authority = LoadAuthority(certificate, key);
-        var credentials = authority.Issue(settings.Name, TimeSpan.FromDays(settings.Days));
-        CertificateAuthority.SaveBundle(credentials, bundle);
-        Console.WriteLine($"Wrote {bundle} (secret: the key of '{settings.Name}' and the cluster's authority certificate).");
-        Console.WriteLine($"Use it with: --tls {bundle}   (or SWEEPCLUSTER_TLS={bundle}, or `tls: {bundle}` in node settings)");
+        foreach (var (name, bundle) in settings.Names.Zip(bundles))
+        {
+            CertificateAuthority.SaveBundle(authority.Issue(name, TimeSpan.FromDays(settings.Days)), bundle);
+            Console.WriteLine($"Wrote {bundle} (secret: the key of '{name}' and the cluster's authority certificate).");
+        }
+        Console.WriteLine($"Use one with: --tls {bundles[0]}   (or SWEEPCLUSTER_TLS={bundles[0]}, or `tls: {bundles[0]}` in node settings)");
         return ExitCodes.Success;
     }
 

@@ -65,18 +65,21 @@ internal static class QueryStore
         {
             return null;
         }
-        if (!await ReadModelSync.HasQueryTablesAsync(readable, cancellation))
+        switch (await ReadModelSync.EventsBehindAsync(readable, cancellation))
         {
-            throw new StoreUnavailableException(
-                $"cannot use the store {store.Display}: it cannot be written and its query tables were never built; run `sweepcluster project` once with write access", why);
+            case null:
+                throw new StoreUnavailableException(
+                    $"cannot use the store {store.Display}: it cannot be written and its query tables were never built; run `sweepcluster project` once with write access", why);
+            case > 0 and var behind:
+                CliErrors.Warning($"{store.Display} cannot be written here, and its query tables miss the newest {behind} events: showing them as the last projection left them");
+                break;
         }
-        CliErrors.Warning($"{store.Display} cannot be written here: showing its query tables as the last projection left them, which may miss the newest events");
         return readable;
     }
 
-    /// <summary>A read-only disk or file, or a WAL-mode SQLite file whose folder this user cannot write.</summary>
+    /// <summary>A read-only disk or file, a WAL-mode SQLite file whose folder this user cannot write, or a PostgreSQL role that may only read.</summary>
     private static bool IsUnwritable(Exception e) =>
-        (e.InnerException ?? e) is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 14 }
+        (e.InnerException ?? e) is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 14 } or Npgsql.PostgresException { SqlState: "42501" or "25006" }
         || StoreProblems.Describe(e.InnerException ?? e).Contains("read-only", StringComparison.Ordinal);
 
     /// <summary>Comma-separated values, from one or several occurrences of an option.</summary>

@@ -35,19 +35,26 @@ public static class ReadModelSync
         return await StudyProjection.CatchUpAsync(system.System, new ReadModelWriter(store), cancellation);
     }
 
-    /// <summary>Whether the query tables exist (a projection ran at least once); reads only.</summary>
-    public static async Task<bool> HasQueryTablesAsync(StoreOptions store, CancellationToken cancellation = default)
+    /// <summary>
+    /// How many journal events the query tables have not seen yet, reading only; null when there are no
+    /// query tables (no projection ever ran).
+    /// </summary>
+    public static async Task<long?> EventsBehindAsync(StoreOptions store, CancellationToken cancellation = default)
     {
-        await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        try
+        long stored;
+        await using (var connection = await StoreConnections.OpenAsync(store, cancellation))
         {
-            await Sql.ScalarAsync(connection, null, $"SELECT COUNT(*) FROM {ReadModelSchema.Offsets}", cancellation);
-            return true;
+            try
+            {
+                var value = await Sql.ScalarAsync(connection, null, $"SELECT MAX(last_offset) FROM {ReadModelSchema.Offsets}", cancellation);
+                stored = value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            }
+            catch (DbException)
+            {
+                return null;
+            }
         }
-        catch (DbException)
-        {
-            return false;
-        }
+        return Math.Max(0, await JournalHeadAsync(store, cancellation) - stored);
     }
 
     /// <summary>The ordering of the newest tagged event in the journal (0 when there is none, or no journal yet).</summary>
