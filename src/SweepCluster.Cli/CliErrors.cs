@@ -11,7 +11,7 @@ internal static class CliErrors
 
     public static void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
 
-    public static async Task<int> Run(Func<Task<int>> command)
+    public static async Task<int> Run(Func<Task<int>> command, IReadOnlyList<string>? args = null)
     {
         try
         {
@@ -62,12 +62,12 @@ internal static class CliErrors
         }
         catch (CommandParseException e)
         {
-            Error(e.Message);
+            Error(CommandLineErrors.Explain(e.Message, args ?? []));
             return ExitCodes.InvalidInput;
         }
         catch (CommandRuntimeException e)
         {
-            Error(e.Message);
+            Error(CommandLineErrors.Explain(e.Message, args ?? []));
             return ExitCodes.InvalidInput;
         }
         catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException || e.InnerException is System.Data.Common.DbException)

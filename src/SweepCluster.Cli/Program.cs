@@ -7,6 +7,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("sweepcluster");
     config.PropagateExceptions();
+    // A misspelled option is an error, never silently ignored (it would run with a default instead).
+    config.UseStrictParsing();
     config.AddCommand<RunCommand>("run")
         .WithDescription("Run a sweep on this machine: a one-process cluster with a coordinator and local workers, on the embedded store.")
         .WithExample("run", "sweeps/quickstart.yaml");
@@ -62,4 +64,4 @@ app.Configure(config =>
         .WithExample("train", "--config", "trial.yaml", "--out", "checkpoints.jsonl")
         .WithExample("train", "--dataset", "synthetic", "--algorithm", "sign", "--lr", "0.001", "--steps", "2000");
 });
-return await CliErrors.Run(() => app.RunAsync(args));
+return await CliErrors.Run(() => app.RunAsync(args), args);

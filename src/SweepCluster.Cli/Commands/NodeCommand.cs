@@ -15,7 +15,7 @@ namespace SweepCluster.Cli.Commands;
 
 public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : TrainingStoreSettings
     {
         [CommandOption("--config <FILE>")]
         [Description("Node settings (YAML, see cluster-config/). Environment variables (SWEEPCLUSTER_ROLES, _HOST, _PUBLIC_HOST, _PORT, _SEEDS, _SLOTS, _STORE, _TLS, _DATA_ROOTS) override it, and flags override both.")]

@@ -10,7 +10,7 @@ namespace SweepCluster.Cli.Commands;
 
 public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
 {
-    public sealed class Settings : StoreSettings, IClusterClientOptions
+    public sealed class Settings : TrainingStoreSettings, IClusterClientOptions
     {
         [CommandArgument(0, "<STUDY>")]
         [Description("The study to continue: completed trials are not run again, interrupted ones continue from their saved state.")]

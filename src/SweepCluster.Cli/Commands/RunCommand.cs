@@ -9,7 +9,7 @@ namespace SweepCluster.Cli.Commands;
 
 public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : TrainingStoreSettings
     {
         [CommandArgument(0, "<FILE>")]
         [Description("The sweep file (sweeps/*.yaml).")]
