@@ -6,6 +6,7 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("sweepcluster");
+    config.SetApplicationVersion(typeof(CliErrors).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     config.PropagateExceptions();
     // A misspelled option is an error, never silently ignored (it would run with a default instead).
     config.UseStrictParsing();

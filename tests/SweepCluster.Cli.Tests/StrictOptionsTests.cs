@@ -28,4 +28,22 @@ public sealed class StrictOptionsTests : IDisposable
         Assert.Empty(result.Stdout);
         Assert.False(Directory.Exists(Path.Combine(_folder, ".sweepcluster")), "nothing may be written");
     }
+
+    [Fact]
+    public void A_plot_into_a_missing_folder_names_the_folder_not_a_temporary_file()
+    {
+        var result = Cli.Run(_folder, "plot", "quickstart", "--out", "/missing/f.png");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: --out /missing/f.png: the folder /missing does not exist", result.Stderr);
+    }
+
+    [Fact]
+    public void The_version_is_printed()
+    {
+        var result = Cli.Run(_folder, "--version");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+\s*$", result.Stdout);
+    }
 }

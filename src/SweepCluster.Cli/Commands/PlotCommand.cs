@@ -48,6 +48,11 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         {
             throw new QueryException($"--out {path}: the plot is written as .png or .svg");
         }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"--out {path}: the folder {folder} does not exist");
+        }
         var reader = await QueryStore.OpenAsync(settings, settings.Study, cancellationToken);
         var groupBy = QueryStore.List(settings.GroupBy) is { Count: > 0 } keys ? keys : ["algorithm"];
         var bands = await new PlotQuery(reader).BandsAsync(settings.Study, settings.Metric, groupBy, (settings.Where ?? []).Select(Filter.Parse).ToList(), cancellationToken);

@@ -31,7 +31,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         try
         {
             var slots = settings.Slots ?? Environment.ProcessorCount;
-            Log.Information("Running study {Study} ({Trials} trials) on {Slots} local slots, store {Store}", sweep.Study, sweep.Trials.Count, slots, store.Display);
+            Log.Information("Running study {Study} ({Trials}) on {Slots}, store {Store}", sweep.Study, Counted.Of(sweep.Trials.Count, "trial"), Counted.Of(slots, "local slot"), store.Display);
             await using var node = await EmbeddedNode.StartAsync(store, slots, settings.SaveStateInterval, cancellationToken);
             if (await StudySubmission.SubmitAsync(node, sweep, cancellationToken) is { } refused)
             {
