@@ -142,4 +142,28 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.Empty(Directory.GetFiles(Folder, "bad*"));
         Assert.Empty(Directory.GetFiles(Folder, ".*tmp"));
     }
+
+    [Theory]
+    [InlineData("results", "q", "--where", "algorithm=sgd")]
+    [InlineData("curves", "q", "--where", "algorithm=sgd")]
+    [InlineData("plot", "q", "--where", "algorithm=sgd", "--out", "bad.png")]
+    public void An_empty_selection_is_exit_2_listing_the_values_that_exist(params string[] args)
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var result = Cli.Run(Folder, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: no trial of study 'q' has algorithm=sgd; algorithm takes: gd, sign", result.Stderr);
+        Assert.Empty(result.Stdout);
+        Assert.Empty(Directory.GetFiles(Folder, "bad*"));
+    }
+
+    [Fact]
+    public void Filters_that_each_match_but_not_together_say_so()
+    {
+        var result = Cli.Run(Folder, "results", "q", "--where", "algorithm=gd", "--where", "lr=0.001");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("matches algorithm=gd and lr=0.001 together, though each matches some trials", result.Stderr);
+    }
 }

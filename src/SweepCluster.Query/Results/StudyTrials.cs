@@ -39,17 +39,26 @@ public sealed class StudyTrials
         }
     }
 
-    /// <summary>The positions of the trials every filter matches.</summary>
-    public IEnumerable<int> Matching(IReadOnlyList<Filter> where)
+    /// <summary>
+    /// The positions of the trials every filter matches. A selection that matches no trial is an error
+    /// saying which filter emptied it and the values its key takes: an empty table would look like an answer.
+    /// </summary>
+    public IReadOnlyList<int> Matching(IReadOnlyList<Filter> where)
     {
         RequireKeys(where.Select(w => w.Key));
-        for (var i = 0; i < Trials.Count; i++)
+        var chosen = Enumerable.Range(0, Trials.Count).Where(i => where.All(w => Parameters.Value(i, w.Key).Matches(w.Value))).ToList();
+        if (chosen.Count > 0 || where.Count == 0 || Trials.Count == 0)
         {
-            if (where.All(w => Parameters.Value(i, w.Key).Matches(w.Value)))
-            {
-                yield return i;
-            }
+            return chosen;
         }
+        foreach (var filter in where.Where(w => !Enumerable.Range(0, Trials.Count).Any(i => Parameters.Value(i, w.Key).Matches(w.Value))))
+        {
+            var values = Enumerable.Range(0, Trials.Count).Select(i => Parameters.Value(i, filter.Key)).Where(v => !v.IsMissing)
+                .Distinct().Order(Comparer<ParameterValue>.Create(ParameterValue.Compare)).Select(v => v.Text).ToList();
+            var shown = values.Count > 20 ? string.Join(", ", values.Take(20)) + $", ... ({values.Count} in all)" : string.Join(", ", values);
+            throw new QueryException($"no trial of study '{StudyId}' has {filter.Key}={filter.Value}; {filter.Key} takes: {shown}");
+        }
+        throw new QueryException($"no trial of study '{StudyId}' matches {string.Join(" and ", where.Select(w => $"{w.Key}={w.Value}"))} together, though each matches some trials");
     }
 
     /// <summary>Trial <paramref name="index"/>'s values of <paramref name="keys"/>.</summary>
