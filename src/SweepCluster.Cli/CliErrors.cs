@@ -84,7 +84,7 @@ internal static class CliErrors
         catch (IOException e)
         {
             // A full disk or a read-only folder under an output or log file: nothing to write to.
-            Error(SweepCluster.Cluster.Storage.StoreProblems.IsPermanent(e) ? $"the disk is full ({e.Message})" : e.Message);
+            Error(SweepCluster.Cluster.Storage.StoreProblems.IsDiskFull(e) ? $"the disk is full ({e.Message})" : e.Message);
             return ExitCodes.StoreUnavailable;
         }
     }

@@ -24,11 +24,7 @@ public sealed class CertsInitCommand : Command<CertsInitCommand.Settings>
 
         public override Spectre.Console.ValidationResult Validate()
         {
-            if (Name.Length is 0 or > 64 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ' '))
-            {
-                return Spectre.Console.ValidationResult.Error($"--name must be 1 to 64 letters, digits, spaces, '.', '-' or '_', found '{Name}'");
-            }
-            return Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+            return CertsPaths.CheckName("--name", Name, spaces: true) ?? CertsPaths.CheckDays(Days) ?? Spectre.Console.ValidationResult.Success();
         }
     }
 
@@ -68,15 +64,12 @@ public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
 
         public override Spectre.Console.ValidationResult Validate()
         {
-            foreach (var name in Names.Where(n => n.Length is 0 or > 64 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')))
-            {
-                return Spectre.Console.ValidationResult.Error($"NAME must be 1 to 64 letters, digits, '.', '-' or '_', found '{name}'");
-            }
             if (Out is not null && Names.Length != 1)
             {
                 return Spectre.Console.ValidationResult.Error("--out names one file: give a single NAME with it");
             }
-            return Days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {Days}") : Spectre.Console.ValidationResult.Success();
+            return Names.Select(name => CertsPaths.CheckName("NAME", name, spaces: false)).FirstOrDefault(error => error is not null)
+                ?? CertsPaths.CheckDays(Days) ?? Spectre.Console.ValidationResult.Success();
         }
     }
 
@@ -111,6 +104,15 @@ public sealed class CertsIssueCommand : Command<CertsIssueCommand.Settings>
 internal static class CertsPaths
 {
     public static (string Certificate, string Key) Authority(string dir) => (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+
+    /// <summary>Names become certificate subjects: letters, digits, '.', '-', '_' (and spaces in the authority's), so none can inject into them.</summary>
+    public static Spectre.Console.ValidationResult? CheckName(string what, string name, bool spaces) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' || (spaces && c == ' '))
+            ? null
+            : Spectre.Console.ValidationResult.Error($"{what} must be 1 to 64 letters, digits, {(spaces ? "spaces, " : "")}'.', '-' or '_', found '{name}'");
+
+    public static Spectre.Console.ValidationResult? CheckDays(int days) =>
+        days is < 1 or > 36500 ? Spectre.Console.ValidationResult.Error($"--days must be between 1 and 36500, found {days}") : null;
 
     /// <summary>A certificate file is never overwritten: replacing an authority would lock every issued node out.</summary>
     public static void RefuseExisting(params string[] paths)

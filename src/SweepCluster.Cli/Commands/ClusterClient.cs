@@ -62,8 +62,7 @@ internal static class ClusterClient
     {
         var cluster = client.Cluster ?? throw new ClusterUnreachableException("--cluster HOST:PORT is required");
         var host = client.Host ?? (client.PublicHost is null ? "127.0.0.1" : "0.0.0.0");
-        var (tls, origin) = client.Tls is { } flag ? (flag, "--tls") : (NodeEnvironment.Text("TLS"), "$" + TransportSecurity.TlsVariable);
-        var credentials = TransportSecurity.Resolve(tls, origin, client.Insecure, host, client.PublicHost);
+        var credentials = TransportSecurity.Resolve(client.Tls, fromFile: null, "command line", client.Insecure, host, client.PublicHost);
         var options = new NodeOptions(["client"], host, 0, client.PublicHost, [cluster], 0, null, TimeSpan.FromMinutes(1), new EngineTrialExecutor()) { Credentials = credentials };
         try
         {

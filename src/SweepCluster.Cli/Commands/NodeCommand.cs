@@ -75,10 +75,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         var isCoordinator = roles.Contains(ClusterRoles.Coordinator);
         var store = isCoordinator ? StoreOptions.Resolve(settings.Store ?? file.Store, Directory.GetCurrentDirectory()) : null;
         var saveState = settings.SaveStateSeconds is > 0 ? settings.SaveStateInterval : TimeSpan.FromSeconds(file.SaveStateSeconds ?? 30);
-        var (tls, tlsOrigin) = settings.Tls is { } flag ? (flag, "--tls")
-            : NodeEnvironment.Text("TLS") is { } variable ? (variable, "$" + TransportSecurity.TlsVariable)
-            : (file.Tls, settings.Config ?? "command line");
-        var credentials = TransportSecurity.Resolve(tls, tlsOrigin, settings.Insecure || file.Insecure == true, host, publicHost);
+        var credentials = TransportSecurity.Resolve(settings.Tls, file.Tls, settings.Config ?? "command line", settings.Insecure || file.Insecure == true, host, publicHost);
         var dataRoots = DataRoots.Resolve((settings.DataRoots is { Length: > 0 } d ? d : null) ?? NodeEnvironment.List("DATA_ROOTS") ?? file.DataRoots, Directory.GetCurrentDirectory());
 
         Logging.Configure(StoreSettings.LogFolder(store ?? StoreOptions.Resolve(null, Directory.GetCurrentDirectory())), settings.LogJson, LogEventLevel.Information);

@@ -28,7 +28,7 @@ internal static class QueryStore
         {
             contents = await StoreInspection.InspectAsync(store, cancellation);
         }
-        catch (StoreUnavailableException e) when (store.Kind == StoreKind.Sqlite && IsUnwritable(e))
+        catch (StoreUnavailableException e) when (store.Kind == StoreKind.Sqlite && StoreProblems.IsUnwritable(e))
         {
             return await ReadOnlyAsync(store.ReadOnlySnapshot(), store, e, cancellation);
         }
@@ -44,7 +44,7 @@ internal static class QueryStore
             await ReadModelSync.EnsureCurrentAsync(store, cancellation);
             return store;
         }
-        catch (Exception e) when (StoreProblems.IsStoreFailure(e) && IsUnwritable(e))
+        catch (Exception e) when (StoreProblems.IsStoreFailure(e) && StoreProblems.IsUnwritable(e))
         {
             return await ReadOnlyAsync(store, store, e, cancellation);
         }
@@ -76,11 +76,6 @@ internal static class QueryStore
         }
         return readable;
     }
-
-    /// <summary>A read-only disk or file, a WAL-mode SQLite file whose folder this user cannot write, or a PostgreSQL role that may only read.</summary>
-    private static bool IsUnwritable(Exception e) =>
-        (e.InnerException ?? e) is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 14 } or Npgsql.PostgresException { SqlState: "42501" or "25006" }
-        || StoreProblems.Describe(e.InnerException ?? e).Contains("read-only", StringComparison.Ordinal);
 
     /// <summary>Comma-separated values, from one or several occurrences of an option.</summary>
     public static List<string> List(IEnumerable<string>? values) =>

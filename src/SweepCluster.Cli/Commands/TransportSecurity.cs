@@ -11,7 +11,17 @@ namespace SweepCluster.Cli.Commands;
 /// </summary>
 internal static class TransportSecurity
 {
-    public const string TlsVariable = "SWEEPCLUSTER_TLS";
+    /// <summary>
+    /// The bundle from --tls, else $SWEEPCLUSTER_TLS, else the node settings file (clients have none), with
+    /// where it was given for errors; then as <see cref="Resolve(string?, string, bool, string, string?)"/>.
+    /// </summary>
+    public static ClusterCredentials? Resolve(string? flag, string? fromFile, string file, bool insecure, string host, string? publicHost)
+    {
+        var (tls, origin) = flag is not null ? (flag, "--tls")
+            : NodeEnvironment.Text("TLS") is { } variable ? (variable, "$" + NodeEnvironment.Prefix + "TLS")
+            : (fromFile, file);
+        return Resolve(tls, origin, insecure, host, publicHost);
+    }
 
     /// <param name="tls">A node bundle from `certs issue`, or null.</param>
     /// <param name="origin">Where <paramref name="tls"/> was given (a flag, a variable, a settings file), for errors.</param>

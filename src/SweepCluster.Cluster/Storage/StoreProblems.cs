@@ -22,8 +22,24 @@ public static class StoreProblems
     {
         SqliteException { SqliteErrorCode: 8 or 13 or 14 or 26 } => true,
         PostgresException { SqlState: "53100" or "25006" or "28P01" or "28000" or "3D000" } => true,
-        IOException io => io.HResult == 28 || io.Message.Contains("No space left", StringComparison.Ordinal),
+        IOException io => IsDiskFull(io),
         { InnerException: { } inner } => IsPermanent(inner),
+        _ => false,
+    };
+
+    /// <summary>ENOSPC, as .NET reports it for a file write.</summary>
+    public static bool IsDiskFull(IOException e) => e.HResult == 28 || e.Message.Contains("No space left", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A store this process may read but not write: a read-only disk or file, a WAL-mode SQLite file whose
+    /// folder it cannot write, a PostgreSQL role or transaction that may only read.
+    /// </summary>
+    public static bool IsUnwritable(Exception e) => (e is AggregateException { InnerException: { } a } ? a : e) switch
+    {
+        SqliteException { SqliteErrorCode: 8 or 14 } => true,
+        PostgresException { SqlState: "42501" or "25006" } => true,
+        StoreUnavailableException { InnerException: { } inner } => IsUnwritable(inner),
+        InvalidOperationException { InnerException: { } inner } => IsUnwritable(inner),
         _ => false,
     };
 
@@ -66,7 +82,7 @@ public static class StoreProblems
         NpgsqlException { InnerException: SocketException s } => $"PostgreSQL does not answer ({s.Message})",
         NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time",
         NpgsqlException n => n.Message,
-        IOException io when io.HResult == 28 || io.Message.Contains("No space left", StringComparison.Ordinal) => "the disk is full",
+        IOException io when IsDiskFull(io) => "the disk is full",
         UnauthorizedAccessException => "permission denied",
         InvalidOperationException { InnerException: { } inner } => Describe(inner),
         _ => e.Message,

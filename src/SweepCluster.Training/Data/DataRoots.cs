@@ -24,8 +24,6 @@ public sealed class DataRoots
 
     public IReadOnlyList<string> Folders { get; }
 
-    public bool IsRestricted => _realFolders is not null;
-
     /// <summary>Roots from a node's settings (or the defaults), made absolute against <paramref name="workingDirectory"/>.</summary>
     public static DataRoots Resolve(IEnumerable<string>? folders, string workingDirectory)
     {
