@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using SweepCluster.Training;
+using SweepCluster.Worker;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
 using SweepCluster.Cluster.Work;
-using SweepCluster.Training;
-using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
 // dotnet SweepCluster.Cluster.Benchmarks.dll overhead [trials] [rounds] [slots]
@@ -310,13 +311,13 @@ internal static class ThreadTimes
     }
 }
 
-internal sealed class Discard : ITrialObserver
+internal sealed class Discard : ITrialProgress
 {
     public void OnCheckpoint(Checkpoint checkpoint)
     {
     }
 
-    public void OnState(TrainingState state)
+    public void OnState(long atStep, byte[] bytes)
     {
     }
 }
@@ -338,7 +339,7 @@ internal sealed class TimedExecutor(ITrialExecutor inner) : ITrialExecutor
         Interlocked.Exchange(ref _firstStart, -1);
     }
 
-    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
         Interlocked.CompareExchange(ref _firstStart, _sinceCreated.Elapsed.Ticks, -1);
         var clock = Stopwatch.StartNew();
@@ -350,7 +351,7 @@ internal sealed class TimedExecutor(ITrialExecutor inner) : ITrialExecutor
 
 internal sealed class SleepingExecutor(TimeSpan perStep) : ITrialExecutor
 {
-    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
         var checkpoint = new Checkpoint(0, 1, 1, null, 1, 1, 1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0);
         for (long step = 1; step <= spec.Steps; step++)
@@ -364,7 +365,7 @@ internal sealed class SleepingExecutor(TimeSpan perStep) : ITrialExecutor
 
 internal sealed class CheckpointFlood : ITrialExecutor
 {
-    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
         var checkpoint = new Checkpoint(0, 1, 1, null, 1, 1, 1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0);
         for (long step = 0; step <= spec.Steps; step++)

@@ -2,16 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Query.Curves;
 using SweepCluster.Query.Projection;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Query.Results;
-using SweepCluster.Training;
-using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
 // dotnet SweepCluster.Query.Benchmarks.dll fill STORE.db [trials] [checkpoints]   (through the cluster, as a sweep writes it)
@@ -157,7 +156,7 @@ static TrialSpec Spec(AlgorithmKind algorithm, double lr, int width, int seed, i
 /// <summary>Curves with the shape of real ones (margins rising to a plateau that depends on the configuration), made without training.</summary>
 internal sealed class SyntheticCurves : ITrialExecutor
 {
-    public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+    public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
     {
         var plateau = (1 + (int)spec.Algorithm) * Math.Log10(1 / spec.Lr) * (1 + spec.Model.Width / 256.0) * (1 + 0.01 * (spec.Seed % 7));
         Checkpoint? last = null;

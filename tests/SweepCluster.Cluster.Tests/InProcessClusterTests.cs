@@ -1,10 +1,10 @@
+using SweepCluster.Worker;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
-using SweepCluster.Training;
-using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cluster.Tests;
@@ -171,7 +171,7 @@ public sealed class InProcessClusterTests : IDisposable
 
         public int Failures => _failures;
 
-        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
         {
             if (TrialJson.Serialize(spec) == doomedSpec)
             {
@@ -185,7 +185,7 @@ public sealed class InProcessClusterTests : IDisposable
     /// <summary>The engine, saving its state often, so an interruption finds states to resume from.</summary>
     private sealed class SlowExecutor : ITrialExecutor
     {
-        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation) =>
+        public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation) =>
             new EngineTrialExecutor().Execute(spec, resumeFrom, observer, TimeSpan.FromMilliseconds(200), cancellation);
     }
 }

@@ -1,8 +1,10 @@
 using Akka.Actor;
+using SweepCluster.Worker;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Training;
 using SweepCluster.Training.State;

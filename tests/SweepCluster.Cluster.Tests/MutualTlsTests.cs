@@ -1,9 +1,11 @@
 using System.Net.Sockets;
+using SweepCluster.Worker;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Security;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
 
 namespace SweepCluster.Cluster.Tests;

@@ -1,7 +1,8 @@
 using Akka.Actor;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cluster.Tests;

@@ -1,10 +1,12 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using SweepCluster.Worker;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Query;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Training;
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Work;
-using SweepCluster.Training;
-using SweepCluster.Training.State;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cluster.Tests;
@@ -96,7 +94,7 @@ public sealed class TrialActorTests : IAsyncLifetime
     /// <summary>Ten checkpoints, then waits to be stopped, takes one more checkpoint and ends as cancelled.</summary>
     private sealed class StopsOnRequest : ITrialExecutor
     {
-        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
         {
             for (var step = 0; step < 10; step++)
             {
@@ -117,7 +115,7 @@ public sealed class TrialActorTests : IAsyncLifetime
     /// <summary>Emits its checkpoints at once and ends.</summary>
     private sealed class InstantCheckpoints(int count) : ITrialExecutor
     {
-        public TrialOutcome Execute(TrialSpec spec, TrainingState? resumeFrom, ITrialObserver observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
         {
             for (var step = 0; step < count; step++)
             {

@@ -1,4 +1,4 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Sweeps;
 using SweepCluster.Trials;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Worker;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Training;
 using SweepCluster.Trials;

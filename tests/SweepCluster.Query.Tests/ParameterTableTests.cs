@@ -1,4 +1,5 @@
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Query.Results;
 using SweepCluster.Trials;

@@ -1,5 +1,6 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Trials;
 

@@ -1,4 +1,4 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Trials;

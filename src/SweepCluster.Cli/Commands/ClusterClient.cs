@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
+using SweepCluster.Worker;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Work;
 

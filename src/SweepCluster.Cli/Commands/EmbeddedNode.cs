@@ -1,3 +1,4 @@
+using SweepCluster.Worker;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;

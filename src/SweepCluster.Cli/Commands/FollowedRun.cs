@@ -4,6 +4,7 @@ using Spectre.Console;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cli.Commands;
 

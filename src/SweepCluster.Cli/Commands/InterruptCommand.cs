@@ -2,9 +2,10 @@ using System.ComponentModel;
 using Serilog;
 using Serilog.Events;
 using Spectre.Console.Cli;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cli.Commands;
 

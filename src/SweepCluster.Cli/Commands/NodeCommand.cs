@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Serilog;
 using Serilog.Events;
 using Spectre.Console.Cli;
+using SweepCluster.Worker;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;

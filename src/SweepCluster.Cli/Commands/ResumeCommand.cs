@@ -3,8 +3,9 @@ using Serilog;
 using Serilog.Events;
 using Spectre.Console.Cli;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cli.Commands;
 

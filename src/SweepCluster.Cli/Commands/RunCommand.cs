@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Serilog;
 using Serilog.Events;
 using Spectre.Console.Cli;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;

@@ -5,6 +5,7 @@ using Spectre.Console.Cli;
 using SweepCluster.Query.Projection;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;

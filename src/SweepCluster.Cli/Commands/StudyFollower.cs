@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Serilog;
 using Spectre.Console;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cli.Commands;
 

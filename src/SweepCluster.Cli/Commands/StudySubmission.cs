@@ -1,6 +1,6 @@
 using Serilog;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Sweeps;
 using SweepCluster.Trials;
 

@@ -1,5 +1,6 @@
 using Spectre.Console;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;

@@ -1,6 +1,7 @@
 using SweepCluster.Cluster.Security;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Cluster.Work;
 
 namespace SweepCluster.Cluster.Hosting;

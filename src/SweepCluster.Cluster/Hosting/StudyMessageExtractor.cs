@@ -1,5 +1,5 @@
 using Akka.Cluster.Sharding;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Cluster.Hosting;
 

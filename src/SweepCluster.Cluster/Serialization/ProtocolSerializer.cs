@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using System.Runtime.Serialization;
 using SweepCluster.Trials;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Persistence.Journal;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Cluster.Storage;
 

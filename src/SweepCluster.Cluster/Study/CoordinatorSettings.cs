@@ -1,3 +1,5 @@
+using SweepCluster.Protocol.Study;
+
 namespace SweepCluster.Cluster.Study;
 
 /// <summary>How a study's coordinator keeps time.</summary>

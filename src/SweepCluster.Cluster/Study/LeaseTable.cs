@@ -1,4 +1,6 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
+
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cluster.Study;
 

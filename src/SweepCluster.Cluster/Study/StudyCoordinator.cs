@@ -3,8 +3,10 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
+
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cluster.Study;
 

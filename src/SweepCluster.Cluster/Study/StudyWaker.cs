@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Query;
 using SweepCluster.Cluster.Storage;
+
+using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cluster.Study;
 

@@ -1,4 +1,4 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Cluster.Work;
 

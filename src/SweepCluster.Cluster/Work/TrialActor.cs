@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using SweepCluster.Cluster.Protocol;
-using SweepCluster.Training;
-using SweepCluster.Training.State;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cluster.Work;
@@ -73,7 +71,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         {
             // The checkpoints before the state go first: the coordinator records a state only after them.
             Flush();
-            var upload = new StateUpload(_trial, s.State.Step, _lastProducedStep, s.State.Safetensors);
+            var upload = new StateUpload(_trial, s.Step, _lastProducedStep, s.State);
             if (_upload is null)
             {
                 _upload = upload;
@@ -204,7 +202,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
 
     private sealed record Produced(Checkpoint Checkpoint, bool Credited);
 
-    private sealed record StateProduced(TrainingState State);
+    private sealed record StateProduced(long Step, byte[] State);
 
     private sealed record Done(TrialOutcome Outcome);
 
@@ -295,8 +293,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         try
         {
             var spec = TrialJson.Deserialize<TrialSpec>(_trial.SpecJson);
-            var resume = resumeState is null ? null : TrainingState.Read(resumeState, $"saved state of trial {_trial.TrialId} at step {_trial.ResumeStep}");
-            var outcome = _options.Executor.Execute(spec, resume, observer, _options.SaveStateInterval, _cancellation.Token);
+            var outcome = _options.Executor.Execute(spec, resumeState, observer, _options.SaveStateInterval, _cancellation.Token);
             self.Tell(new Done(outcome));
         }
         catch (Exception e)
@@ -360,7 +357,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Runs on the training thread: hands results to the actor, waiting while too many are unacknowledged.</summary>
-    private sealed class Observer(IActorRef actor, SemaphoreSlim credits, CancellationToken cancellation) : ITrialObserver
+    private sealed class Observer(IActorRef actor, SemaphoreSlim credits, CancellationToken cancellation) : ITrialProgress
     {
         public void OnCheckpoint(Checkpoint checkpoint)
         {
@@ -378,6 +375,6 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
             actor.Tell(new Produced(checkpoint, credited));
         }
 
-        public void OnState(TrainingState state) => actor.Tell(new StateProduced(state));
+        public void OnState(long atStep, byte[] bytes) => actor.Tell(new StateProduced(atStep, bytes));
     }
 }

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Cluster.Work;
 

@@ -4,7 +4,7 @@ using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Storage;
 

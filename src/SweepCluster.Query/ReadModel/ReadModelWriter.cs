@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Query.ReadModel;

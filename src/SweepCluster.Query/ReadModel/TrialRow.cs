@@ -1,4 +1,5 @@
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Query.ReadModel;

@@ -1,4 +1,4 @@
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 /// <summary>Every message of the protocol: serialized by <see cref="Serialization.ProtocolSerializer"/>, never by Newtonsoft.</summary>
 public interface IProtocolMessage;

@@ -1,4 +1,4 @@
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 /// <summary>
 /// Creates the study, or adds the trials it does not have yet, and (re)starts scheduling. The trials come

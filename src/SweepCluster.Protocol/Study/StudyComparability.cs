@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace SweepCluster.Cluster.Study;
+namespace SweepCluster.Protocol.Study;
 
 /// <summary>
 /// Trials of one study must be comparable: a study is extended with more seeds or more hyperparameter

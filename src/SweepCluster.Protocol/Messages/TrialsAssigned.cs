@@ -1,4 +1,4 @@
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 /// <summary>
 /// The answer to one <see cref="RequestWork"/>: the trials given to the worker, at most the slots it

@@ -1,4 +1,4 @@
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 // Training states grow with the model (7.4 MB for the paper's 784-784-1 network with Adam, hundreds of MB
 // for wider ones), so none travels as one message: a state moves as numbered chunks of at most

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Study;
+namespace SweepCluster.Protocol.Study;
 
 public enum StudyPhase { New, Running, Interrupted, Finished }
 

@@ -1,6 +1,6 @@
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 /// <summary>A fact about a study, persisted in its coordinator's journal. Events are never changed once written.</summary>
 public interface IStudyEvent : IProtocolMessage;

@@ -1,7 +1,7 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Study;
+namespace SweepCluster.Protocol.Study;
 
 public sealed record TrialSummary(
     string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status, int Attempt, string? Node,

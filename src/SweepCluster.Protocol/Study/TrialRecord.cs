@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Study;
+namespace SweepCluster.Protocol.Study;
 
 [JsonConverter(typeof(JsonStringEnumConverter<TrialStatus>))]
 public enum TrialStatus

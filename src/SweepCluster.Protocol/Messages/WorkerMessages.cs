@@ -1,6 +1,6 @@
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Protocol;
+namespace SweepCluster.Protocol;
 
 // Coordinator -> worker.
 

@@ -1,7 +1,7 @@
-using SweepCluster.Cluster.Protocol;
+using SweepCluster.Protocol;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Study;
+namespace SweepCluster.Protocol.Study;
 
 /// <summary>One algorithm's trials at a glance: how they ended, their mean final margins and their best current ones.</summary>
 public sealed record AlgorithmProgress(
