@@ -1,9 +1,13 @@
+using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Sweeps;
 
-/// <summary>A study as a sweep file describes it: its name and every trial the file expands to.</summary>
-public sealed record Sweep(string Study, string? Description, string File, int MaxRetries, IReadOnlyList<SweepTrial> Trials);
+/// <summary>A study as a sweep file describes it: its name, every trial the file expands to, and its early-stopping rule (null: none).</summary>
+public sealed record Sweep(string Study, string? Description, string File, int MaxRetries, IReadOnlyList<SweepTrial> Trials)
+{
+    public SchedulerSettings? Scheduler { get; init; }
+}
 
 /// <summary>One trial of a sweep: its stable id (from its resolved configuration) and its spec.</summary>
 /// <param name="DatasetLocation">Where the trial's dataset is set in the file, for errors found when the data is checked.</param>

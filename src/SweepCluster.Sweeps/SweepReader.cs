@@ -13,7 +13,7 @@ namespace SweepCluster.Sweeps;
 /// </summary>
 public static partial class SweepReader
 {
-    private static readonly HashSet<string> StudyKeys = new(StringComparer.Ordinal) { "study", "description", "max_retries", "grid", "random" };
+    private static readonly HashSet<string> StudyKeys = new(StringComparer.Ordinal) { "study", "description", "max_retries", "grid", "random", SchedulerReader.Key };
 
     public static Sweep Load(string path)
     {
@@ -31,6 +31,7 @@ public static partial class SweepReader
         var study = ReadStudy(root, fileName, errors);
         var maxRetries = ReadMaxRetries(root, fileName, errors);
         var description = (Find(root, "description") as YamlScalarNode)?.Value;
+        var scheduler = SchedulerReader.Read(Find(root, SchedulerReader.Key), fileName, errors);
 
         var trialKeys = new YamlMappingNode();
         foreach (var (key, value) in root.Children)
@@ -81,11 +82,15 @@ public static partial class SweepReader
                 }
             }
         }
+        if (scheduler is not null)
+        {
+            SchedulerReader.CheckAgainst(scheduler, Find(root, SchedulerReader.Key)!, trials, fileName, errors);
+        }
         if (errors.Count > 0 || study is null)
         {
             throw new ConfigException(errors);
         }
-        return new Sweep(study, description, fileName, maxRetries, trials);
+        return new Sweep(study, description, fileName, maxRetries, trials) { Scheduler = scheduler };
     }
 
     internal static YamlNode? Find(YamlMappingNode map, string key) =>

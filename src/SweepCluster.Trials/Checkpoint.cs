@@ -3,23 +3,25 @@ namespace SweepCluster.Trials;
 /// <summary>
 /// The metrics of one training state. The field names (snake_case in JSON and CSV) are the product's
 /// contract: every interface that shows checkpoints keeps them. A value that is not finite (a margin of
-/// a zero network, say) is null.
+/// a zero network, say) is null. Each field is declared here once, with its <see cref="MetricAttribute"/>;
+/// the metric registry, the read model's columns, the queries and the schedulers all follow these
+/// declarations, so a new metric is a new parameter here plus its computation in the engine.
 /// </summary>
 public sealed record Checkpoint(
-    long Step,
-    double Loss,
-    double TrainAccuracy,
-    double? TestAccuracy,
-    double NormL1,
-    double NormL2,
-    double NormLinf,
-    double? MarginL1,
-    double? MarginL2,
-    double? MarginLinf,
-    double? SmoothedMarginL1,
-    double? SmoothedMarginL2,
-    double? SmoothedMarginLinf,
-    double WallMs)
+    [Metric(Better.Neither)] long Step,
+    [Metric(Better.Smaller)] double Loss,
+    [Metric(Better.Larger)] double TrainAccuracy,
+    [Metric(Better.Larger)] double? TestAccuracy,
+    [Metric(Better.Neither)] double NormL1,
+    [Metric(Better.Neither)] double NormL2,
+    [Metric(Better.Neither)] double NormLinf,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? MarginL1,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? MarginL2,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? MarginLinf,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginL1,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginL2,
+    [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginLinf,
+    [Metric(Better.Smaller)] double WallMs)
 {
     /// <summary>The same checkpoint with its wall-clock time left out: what two runs of one trial must agree on.</summary>
     public Checkpoint WithoutWallTime() => this with { WallMs = 0 };

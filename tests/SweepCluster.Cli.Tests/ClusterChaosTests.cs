@@ -118,11 +118,11 @@ public sealed class ClusterChaosTests : IDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
-            var ended = JournalEvents.Read(store, "TrialCompleted").Select(e => e.GetProperty("trial_id").GetString()).ToHashSet();
-            var saved = JournalEvents.Read(store, "TrialStateSaved")
+            var ended = JournalEvents.Read<Protocol.TrialCompleted>(store).Select(e => e.GetProperty("trial_id").GetString()).ToHashSet();
+            var saved = JournalEvents.Read<Protocol.TrialStateSaved>(store)
                 .Where(e => e.GetProperty("step").GetInt64() < 15000 && !ended.Contains(e.GetProperty("trial_id").GetString()))
                 .Select(e => e.GetProperty("trial_id").GetString()).ToHashSet();
-            var node = JournalEvents.Read(store, "TrialAssigned").Where(a => saved.Contains(a.GetProperty("trial_id").GetString()))
+            var node = JournalEvents.Read<Protocol.TrialAssigned>(store).Where(a => saved.Contains(a.GetProperty("trial_id").GetString()))
                 .Select(a => a.GetProperty("node").GetString()).LastOrDefault();
             if (node is not null)
             {

@@ -15,8 +15,10 @@ internal static class JournalEvents
         return Convert.ToBoolean(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Every event of this type (its manifest), in journal order, as JSON.</summary>
-    public static List<JsonElement> Read(string store, string manifest)
+    /// <summary>Every event of this type, in journal order, as JSON.</summary>
+    public static List<JsonElement> Read<TEvent>(string store) => Read(store, Protocol.ProtocolManifests.Of(typeof(TEvent)));
+
+    private static List<JsonElement> Read(string store, string manifest)
     {
         using var connection = Open(store);
         using var command = connection.CreateCommand();

@@ -54,7 +54,7 @@ public sealed class LargeStudyClusterTests : IDisposable
         // Watched in the journal, which costs the busy machine nothing, then read once as a user would when
         // the coordinator's live projection has caught up.
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(8);
-        while ((JournalEvents.Read(store, "StudyFinished").Count == 0 || !JournalEvents.ReadModelIsCurrent(store)) && DateTime.UtcNow < deadline)
+        while ((JournalEvents.Read<Protocol.StudyFinished>(store).Count == 0 || !JournalEvents.ReadModelIsCurrent(store)) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(2000);
         }

@@ -104,16 +104,16 @@ public sealed class PaperScaleClusterTests : IDisposable
         {
             // Once a training state (megabytes, in chunks) is recorded: the killed node's trial must continue from it.
             var saved = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (DateTime.UtcNow < saved && JournalEvents.Read(store, "TrialStateSaved").Count == 0)
+            while (DateTime.UtcNow < saved && JournalEvents.Read<Protocol.TrialStateSaved>(store).Count == 0)
             {
                 Thread.Sleep(200);
             }
-            Assert.True(JournalEvents.Read(store, "TrialStateSaved").Count > 0, $"no state was recorded\n{_cluster.Output()}");
+            Assert.True(JournalEvents.Read<Protocol.TrialStateSaved>(store).Count > 0, $"no state was recorded\n{_cluster.Output()}");
             if (killed == "worker")
             {
                 // The worker whose trial's state was recorded first.
-                var node = JournalEvents.Read(store, "TrialAssigned")
-                    .First(a => a.GetProperty("trial_id").GetString() == JournalEvents.Read(store, "TrialStateSaved")[0].GetProperty("trial_id").GetString())
+                var node = JournalEvents.Read<Protocol.TrialAssigned>(store)
+                    .First(a => a.GetProperty("trial_id").GetString() == JournalEvents.Read<Protocol.TrialStateSaved>(store)[0].GetProperty("trial_id").GetString())
                     .GetProperty("node").GetString()!;
                 workers[LoopbackCluster.PortOf(node, workers.Keys)].Kill();
             }
@@ -141,7 +141,7 @@ public sealed class PaperScaleClusterTests : IDisposable
         if (killed == "worker")
         {
             // Some trial's second attempt started from a recorded state, not from step 0.
-            Assert.Contains(JournalEvents.Read(store, "TrialAssigned"), a => a.GetProperty("attempt").GetInt32() > 1 && a.GetProperty("from_step").ValueKind == System.Text.Json.JsonValueKind.Number && a.GetProperty("from_step").GetInt64() > 0);
+            Assert.Contains(JournalEvents.Read<Protocol.TrialAssigned>(store), a => a.GetProperty("attempt").GetInt32() > 1 && a.GetProperty("from_step").ValueKind == System.Text.Json.JsonValueKind.Number && a.GetProperty("from_step").GetInt64() > 0);
         }
         Assert.Equal(expected, Checkpoints(_folder, store));
     }

@@ -12,7 +12,7 @@ internal static class StudySubmission
     public static async Task<int?> SubmitAsync(ClusterNode node, Sweep sweep, CancellationToken cancellation)
     {
         var trials = sweep.Trials.Select(t => new TrialDefinition(t.Id, TrialJson.Serialize(t.Spec))).ToList();
-        switch (await node.StartStudyAsync(sweep.Study, sweep.Description, sweep.MaxRetries, trials, cancellation))
+        switch (await node.StartStudyAsync(sweep.Study, sweep.Description, sweep.MaxRetries, trials, sweep.Scheduler, cancellation))
         {
             case StudyRejected rejected:
                 CliErrors.Error($"{sweep.File}: study {sweep.Study}: {rejected.Reason}");

@@ -6,6 +6,7 @@ using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SweepCluster.Protocol;
+using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Cluster.Storage;
 
 namespace SweepCluster.Cluster.Hosting;
@@ -103,12 +104,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// coordinator adds together, or not at all, when <see cref="StartStudy"/> names them. Returns the
     /// coordinator's answer (<see cref="StudyStarted"/> or <see cref="StudyRejected"/>).
     /// </summary>
-    public async Task<object> StartStudyAsync(string studyId, string? description, int maxRetries, IReadOnlyList<TrialDefinition> trials, CancellationToken cancellation = default)
+    public async Task<object> StartStudyAsync(string studyId, string? description, int maxRetries, IReadOnlyList<TrialDefinition> trials, SchedulerSettings? scheduler = null, CancellationToken cancellation = default)
     {
         var pages = TrialPages.Split(trials, t => t.Size).ToList();
         if (pages.Count <= 1)
         {
-            return await AskAsync(new StartStudy(studyId, description, maxRetries, trials), StartTimeout, cancellation);
+            return await AskAsync(new StartStudy(studyId, description, maxRetries, trials, Scheduler: scheduler), StartTimeout, cancellation);
         }
         var submission = Guid.NewGuid().ToString("N");
         using var inFlight = new SemaphoreSlim(PagesInFlight);
@@ -124,7 +125,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 inFlight.Release();
             }
         }));
-        return await AskAsync(new StartStudy(studyId, description, maxRetries, [], submission, pages.Count), StartTimeout, cancellation);
+        return await AskAsync(new StartStudy(studyId, description, maxRetries, [], submission, pages.Count, scheduler), StartTimeout, cancellation);
     }
 
     private const int PagesInFlight = 8;

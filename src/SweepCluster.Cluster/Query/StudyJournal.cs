@@ -1,5 +1,6 @@
 using System.Data.Common;
 using SweepCluster.Cluster.Storage;
+using SweepCluster.Protocol;
 
 namespace SweepCluster.Cluster.Query;
 
@@ -9,7 +10,7 @@ public static class StudyJournal
     public const string PersistenceIdPrefix = "study-";
 
     /// <summary>
-    /// The ids of studies whose last event is not StudyFinished: read from the journal table in one query,
+    /// The ids of studies whose last event is not StudyFinished (under its manifest or the name older journals have): read from the journal table in one query,
     /// so that finding them recovers no study (a coordinator node's start would otherwise recover every
     /// study ever run). A study's last event is StudyFinished exactly while it is finished: anything after
     /// it (new trials) starts with StudyResumed.
@@ -22,7 +23,7 @@ public static class StudyJournal
             SELECT j.persistence_id FROM journal j
             JOIN (SELECT persistence_id, MAX(sequence_number) AS last_sequence FROM journal WHERE persistence_id LIKE '{{PersistenceIdPrefix}}%' GROUP BY persistence_id) l
               ON j.persistence_id = l.persistence_id AND j.sequence_number = l.last_sequence
-            WHERE j.manifest IS NULL OR j.manifest <> 'StudyFinished'
+            WHERE j.manifest IS NULL OR j.manifest NOT IN ('{{ProtocolManifests.Of(typeof(StudyFinished))}}', 'StudyFinished')
             """;
         var ids = new List<string>();
         if (!await JournalExistsAsync(connection, cancellation))

@@ -65,7 +65,7 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
                 return;
             }
             var replyTo = Sender;
-            PersistThen(_decided.Record(batch), () => replyTo.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence)));
+            PersistThen(_decided.Record(batch, Now), () => replyTo.Tell(new BatchAck(batch.StudyId, batch.TrialId, batch.Attempt, batch.Sequence)));
         });
         Command<StateChunk>(StoreChunk);
         Command<ChunkStored>(stored => stored.ReplyTo.Tell(stored.Ack));
@@ -432,6 +432,11 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         PersistAllAsync(events, e =>
         {
             _state = _state.Apply(e);
+            if (e is TrialPruned { Attempt: > 0 } pruned)
+            {
+                // The scheduler stopped a running trial: its worker drops the attempt (what it stored stays).
+                TellWorkers(new StopAttempt(_state.StudyId, pruned.TrialId, pruned.Attempt));
+            }
             if (++applied == events.Count)
             {
                 _writing = false;

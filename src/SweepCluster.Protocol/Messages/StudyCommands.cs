@@ -1,13 +1,17 @@
+using SweepCluster.Protocol.Scheduling;
+
 namespace SweepCluster.Protocol;
 
 /// <summary>
 /// Creates the study, or adds the trials it does not have yet, and (re)starts scheduling. The trials come
 /// inline when they fit one message; a larger study sends them first as <see cref="StageTrials"/> pages
 /// under a <see cref="SubmissionId"/>, and this command then names how many pages it staged: the
-/// coordinator adds them all in one write, or none.
+/// coordinator adds them all in one write, or none. <see cref="Scheduler"/> is the study's early-stopping
+/// rule (null: FIFO); a study keeps the one it was created with.
 /// </summary>
 public sealed record StartStudy(
-    string StudyId, string? Description, int MaxRetries, IReadOnlyList<TrialDefinition> Trials, string? SubmissionId = null, int StagedPages = 0) : IStudyMessage;
+    string StudyId, string? Description, int MaxRetries, IReadOnlyList<TrialDefinition> Trials, string? SubmissionId = null, int StagedPages = 0,
+    SchedulerSettings? Scheduler = null) : IStudyMessage;
 
 /// <summary>One page of a large submission's trials, held by the coordinator until <see cref="StartStudy"/> names it.</summary>
 public sealed record StageTrials(string StudyId, string SubmissionId, int Page, IReadOnlyList<TrialDefinition> Trials) : IStudyMessage;

@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol;
@@ -5,7 +6,8 @@ namespace SweepCluster.Protocol;
 /// <summary>A fact about a study, persisted in its coordinator's journal. Events are never changed once written.</summary>
 public interface IStudyEvent : IProtocolMessage;
 
-public sealed record StudyCreated(string StudyId, string? Description, int MaxRetries, DateTimeOffset At) : IStudyEvent;
+/// <summary>The study exists; <see cref="Scheduler"/> (null: FIFO, no early stopping) is fixed for its life.</summary>
+public sealed record StudyCreated(string StudyId, string? Description, int MaxRetries, DateTimeOffset At, SchedulerSettings? Scheduler = null) : IStudyEvent;
 
 public sealed record TrialsAdded(IReadOnlyList<TrialDefinition> Trials, DateTimeOffset At) : IStudyEvent;
 
@@ -31,3 +33,12 @@ public sealed record StudyInterrupted(DateTimeOffset At) : IStudyEvent;
 public sealed record StudyResumed(DateTimeOffset At) : IStudyEvent;
 
 public sealed record StudyFinished(DateTimeOffset At) : IStudyEvent;
+
+/// <summary>
+/// The study's scheduler judged a configuration (all its seeds) at a rung: it goes on, or it stops and
+/// each of its unfinished trials gets a <see cref="TrialPruned"/> in the same write.
+/// </summary>
+public sealed record RungJudged(string Configuration, long Rung, bool Continues, RungEvidence Evidence, DateTimeOffset At) : IStudyEvent;
+
+/// <summary>The scheduler stopped the trial (its configuration, at a rung); it keeps the checkpoints it has. Attempt 0: it never started.</summary>
+public sealed record TrialPruned(string TrialId, int Attempt, RungEvidence Evidence, DateTimeOffset At) : IStudyEvent;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using SweepCluster.Protocol;
+using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
@@ -11,7 +11,7 @@ public enum StudyPhase { New, Running, Interrupted, Finished }
 /// Record, ...) look at the state and a command and return the events to persist; they change nothing,
 /// so tests call them without an actor.
 /// </summary>
-public sealed record StudyState(
+public sealed partial record StudyState(
     string StudyId,
     StudyPhase Phase,
     string? Description,
@@ -19,7 +19,9 @@ public sealed record StudyState(
     ImmutableDictionary<string, TrialRecord> Trials,
     ImmutableSortedDictionary<int, string> Pending,
     DateTimeOffset? CreatedAt,
-    DateTimeOffset? FinishedAt) : IProtocolMessage
+    DateTimeOffset? FinishedAt,
+    SchedulerSettings? Scheduler = null,
+    ImmutableDictionary<string, ConfigurationState>? Configurations = null) : IProtocolMessage
 {
     /// <summary>The most bytes of trial specs in one TrialsAdded event.</summary>
     private const int EventPageBytes = 256 * 1024;
@@ -35,28 +37,38 @@ public sealed record StudyState(
 
     public StudyState Apply(IStudyEvent e) => e switch
     {
-        StudyCreated c => this with { Phase = StudyPhase.Running, Description = c.Description, MaxRetries = c.MaxRetries, CreatedAt = c.At },
+        StudyCreated c => this with
+        {
+            Phase = StudyPhase.Running, Description = c.Description, MaxRetries = c.MaxRetries, CreatedAt = c.At,
+            Scheduler = c.Scheduler is { Stops: true } ? c.Scheduler : null,
+            Configurations = c.Scheduler is { Stops: true } ? ImmutableDictionary<string, ConfigurationState>.Empty : null,
+        },
         TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
         TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }) with
         {
             Pending = Pending.Remove(Trials[a.TrialId].Ordinal),
         },
-        CheckpointsRecorded r => Update(r.TrialId, t => t with
+        CheckpointsRecorded r => Update(r.TrialId, t => Observe(t with
         {
             LastStep = r.Checkpoints.Count > 0 ? r.Checkpoints[^1].Step : t.LastStep,
             CheckpointCount = t.CheckpointCount + r.Checkpoints.Count,
             Latest = r.Checkpoints.Count > 0 ? r.Checkpoints[^1] : t.Latest,
             NextBatch = r.Sequence >= 0 ? r.Sequence + 1 : t.NextBatch,
-        }),
+        }, r.Checkpoints)),
         TrialStateSaved s => Update(s.TrialId, t => t with { StateStep = s.Step }),
-        TrialCompleted c => Update(c.TrialId, t => t with
+        TrialCompleted c => Update(c.TrialId, t => ObserveEnd(t with
         {
             Status = TrialStatus.Completed, End = c.End, FirstFitStep = c.FirstFitStep, Latest = c.Final ?? t.Latest, Reason = c.Reason, Node = null,
-        }),
+        })),
         TrialFailed f => f.WillRetry
             ? Requeue(f.TrialId, t => t with { Failures = t.Failures + 1, Reason = f.Reason })
             : Update(f.TrialId, t => t with { Status = TrialStatus.Failed, Failures = t.Failures + 1, Reason = f.Reason, Node = null }),
         TrialReleased r => Requeue(r.TrialId, t => t with { Reason = r.Reason }),
+        RungJudged j => this with { Configurations = Configurations?.SetItem(j.Configuration, Configurations[j.Configuration] with { JudgedThrough = j.Rung, Stopped = !j.Continues }) },
+        TrialPruned p => Update(p.TrialId, t => t with { Status = TrialStatus.Pruned, Node = null, Reason = p.Evidence.Describe() }) with
+        {
+            Pending = Pending.Remove(Trials[p.TrialId].Ordinal),
+        },
         StudyInterrupted => this with { Phase = StudyPhase.Interrupted },
         StudyResumed => this with { Phase = StudyPhase.Running, FinishedAt = null },
         StudyFinished f => this with { Phase = StudyPhase.Finished, FinishedAt = f.At },
@@ -66,10 +78,16 @@ public sealed record StudyState(
     private StudyState AddTrial(TrialDefinition definition)
     {
         var ordinal = Trials.Count;
+        var record = TrialRecord.New(definition, ordinal, Scheduler is not null);
+        if (Scheduler is { Unit: ScheduleUnit.Trial })
+        {
+            record = record with { Configuration = definition.TrialId };
+        }
         return this with
         {
-            Trials = Trials.Add(definition.TrialId, TrialRecord.New(definition, ordinal)),
+            Trials = Trials.Add(definition.TrialId, record),
             Pending = Pending.Add(ordinal, definition.TrialId),
+            Configurations = Configurations is null ? null : Join(Configurations, record),
         };
     }
 
@@ -92,7 +110,11 @@ public sealed record StudyState(
         var added = TrialPages.Split(fresh, t => t.Size, EventPageBytes).Select(page => (IStudyEvent)new TrialsAdded(page, now)).ToList();
         if (!Exists)
         {
-            return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now), .. added], null);
+            return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now, command.Scheduler is { Stops: true } ? command.Scheduler : null), .. added], null);
+        }
+        if (SchedulerConflict(command.Scheduler) is { } conflict)
+        {
+            return ([], conflict);
         }
         var rejection = StudyComparability.Check(Trials.Values.Select(t => t.SpecJson), fresh.Select(t => t.SpecJson));
         if (rejection is not null)
@@ -142,7 +164,13 @@ public sealed record StudyState(
     /// Keeps each (trial, step) once: batches of an attempt are taken in sequence (a re-sent one is a
     /// duplicate), and a resumed attempt's repeated steps are dropped by step.
     /// </summary>
-    public IReadOnlyList<IStudyEvent> Record(CheckpointBatch batch)
+    public IReadOnlyList<IStudyEvent> Record(CheckpointBatch batch, DateTimeOffset now)
+    {
+        var events = Checkpoints(batch);
+        return events.Count == 0 ? events : WithFinish(WithSchedule(events, Trials[batch.TrialId].ConfigurationId, now), now);
+    }
+
+    private List<IStudyEvent> Checkpoints(CheckpointBatch batch)
     {
         if (!IsCurrent(batch.TrialId, batch.Attempt, out var trial) || (batch.Sequence >= 0 && batch.Sequence != trial.NextBatch))
         {
@@ -172,11 +200,11 @@ public sealed record StudyState(
         {
             return [];
         }
-        var events = Record(new CheckpointBatch(finished.StudyId, finished.TrialId, finished.Attempt, -1, finished.LastCheckpoints)).ToList();
+        var events = Checkpoints(new CheckpointBatch(finished.StudyId, finished.TrialId, finished.Attempt, -1, finished.LastCheckpoints));
         events.Add(finished.End == TrialEnd.Cancelled
             ? new TrialReleased(finished.TrialId, finished.Attempt, finished.Reason ?? "interrupted", now)
             : new TrialCompleted(finished.TrialId, finished.Attempt, finished.End, finished.Step, finished.FirstFitStep, finished.Final, finished.Reason, now));
-        return WithFinish(events, now);
+        return WithFinish(WithSchedule(events, Trials[finished.TrialId].ConfigurationId, now), now);
     }
 
     public IReadOnlyList<IStudyEvent> Crash(TrialCrashed crashed, DateTimeOffset now)
@@ -186,7 +214,7 @@ public sealed record StudyState(
             return [];
         }
         var willRetry = trial.Failures + 1 <= MaxRetries;
-        return WithFinish([new TrialFailed(crashed.TrialId, crashed.Attempt, crashed.Reason, willRetry, now)], now);
+        return WithFinish(WithSchedule([new TrialFailed(crashed.TrialId, crashed.Attempt, crashed.Reason, willRetry, now)], trial.ConfigurationId, now), now);
     }
 
     /// <summary>Running trials on nodes that are gone go back to pending (from their latest saved state).</summary>

@@ -1,5 +1,6 @@
+using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using SweepCluster.Protocol;
+using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
@@ -13,6 +14,8 @@ public enum TrialStatus
     Completed,
     /// <summary>Threw on every attempt the study allows.</summary>
     Failed,
+    /// <summary>Stopped by the study's scheduler (its configuration was clearly behind at a rung); keeps its checkpoints.</summary>
+    Pruned,
 }
 
 /// <summary>What the coordinator knows of one trial. Checkpoints themselves live in the journal, not here.</summary>
@@ -35,14 +38,22 @@ public sealed record TrialRecord(
     TrialEnd? End,
     long? FirstFitStep,
     Checkpoint? Latest,
-    string? Reason)
+    string? Reason,
+    string? Configuration = null,
+    ImmutableList<RungObservation>? Rungs = null)
 {
-    public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed;
+    public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned;
 
-    public static TrialRecord New(TrialDefinition definition, int ordinal)
+    /// <summary>Its configuration: the same for all its seeds (recorded for studies with a scheduler).</summary>
+    public string ConfigurationId => Configuration ?? ReplicateConfig.Id(SpecJson);
+
+    public RungObservation? At(long rung) => Rungs?.Find(r => r.Rung == rung);
+
+    public static TrialRecord New(TrialDefinition definition, int ordinal, bool scheduled = false)
     {
         var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
         return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, NextBatch: 0, StateStep: null,
-        End: null, FirstFitStep: null, Latest: null, Reason: null);
+        End: null, FirstFitStep: null, Latest: null, Reason: null,
+        Configuration: scheduled ? ReplicateConfig.Id(definition.SpecJson) : null, Rungs: scheduled ? [] : null);
     }
 }

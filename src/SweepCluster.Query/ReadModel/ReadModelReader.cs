@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Metrics;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -135,11 +136,15 @@ public sealed class ReadModelReader(StoreOptions store)
         Sql.NullableLong(reader, 14), Sql.NullableString(reader, 15), Sql.NullableString(reader, 16),
         reader.IsDBNull(17) ? null : ReadCheckpoint(reader, 17));
 
-    private static Checkpoint ReadCheckpoint(DbDataReader r, int first) => new(
-        r.GetInt64(first), r.GetDouble(first + 1), r.GetDouble(first + 2), Sql.NullableDouble(r, first + 3),
-        r.GetDouble(first + 4), r.GetDouble(first + 5), r.GetDouble(first + 6),
-        Sql.NullableDouble(r, first + 7), Sql.NullableDouble(r, first + 8), Sql.NullableDouble(r, first + 9),
-        Sql.NullableDouble(r, first + 10), Sql.NullableDouble(r, first + 11), Sql.NullableDouble(r, first + 12), r.GetDouble(first + 13));
+    private static Checkpoint ReadCheckpoint(DbDataReader r, int first)
+    {
+        var values = new double?[MetricRegistry.All.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = MetricRegistry.All[i].IsInteger ? r.GetInt64(first + i) : Sql.NullableDouble(r, first + i);
+        }
+        return MetricRegistry.Create(values);
+    }
 
     private static DateTimeOffset? Time(string? value) =>
         value is null ? null : DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);

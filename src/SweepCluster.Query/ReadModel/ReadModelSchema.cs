@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Metrics;
 using System.Data.Common;
 using SweepCluster.Cluster.Storage;
 
@@ -14,12 +15,8 @@ public static class ReadModelSchema
     public const string Trials = "sweepcluster_trials";
     public const string Checkpoints = "sweepcluster_checkpoints";
 
-    /// <summary>The checkpoint columns, in the engine's field order and with its names.</summary>
-    public static readonly string[] CheckpointColumns =
-    [
-        "step", "loss", "train_accuracy", "test_accuracy", "norm_l1", "norm_l2", "norm_linf",
-        "margin_l1", "margin_l2", "margin_linf", "smoothed_margin_l1", "smoothed_margin_l2", "smoothed_margin_linf", "wall_ms",
-    ];
+    /// <summary>The checkpoint columns: the metric registry's names, in its order.</summary>
+    public static IReadOnlyList<string> CheckpointColumns => MetricRegistry.Names;
 
     public static async Task EnsureAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation = default)
     {
@@ -53,19 +50,30 @@ public static class ReadModelSchema
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync(cancellation);
         }
-        await AddConfigColumnAsync(connection, kind, cancellation);
+        await AddMissingColumnsAsync(connection, kind, cancellation);
     }
 
     /// <summary>
-    /// Read models made before <c>config_json</c> existed get the column, empty: queries then flatten each trial's
-    /// spec instead, which gives the same answers more slowly, until <c>project --rebuild</c> fills it.
+    /// Read models made before a column existed get it, empty: <c>config_json</c> (queries then flatten each
+    /// trial's spec instead, which gives the same answers more slowly, until <c>project --rebuild</c> fills it)
+    /// and any metric added to the registry since (its value is missing for the checkpoints stored before).
     /// </summary>
-    private static async Task AddConfigColumnAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation)
+    private static async Task AddMissingColumnsAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation)
+    {
+        var real = kind == StoreKind.Sqlite ? "REAL" : "DOUBLE PRECISION";
+        await AddColumnAsync(connection, kind, Trials, "config_json", "TEXT", cancellation);
+        foreach (var metric in CheckpointColumns.Skip(1))
+        {
+            await AddColumnAsync(connection, kind, Checkpoints, metric, real, cancellation);
+        }
+    }
+
+    private static async Task AddColumnAsync(DbConnection connection, StoreKind kind, string table, string column, string type, CancellationToken cancellation)
     {
         // Looked up first: PostgreSQL's ADD COLUMN IF NOT EXISTS would lock the table on every call.
         var lookup = kind == StoreKind.Sqlite
-            ? $"SELECT COUNT(*) FROM pragma_table_info('{Trials}') WHERE name = 'config_json'"
-            : $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{Trials}' AND column_name = 'config_json'";
+            ? $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"
+            : $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'";
         async Task<bool> PresentAsync() =>
             Convert.ToInt64(await Sql.ScalarAsync(connection, null, lookup, cancellation), System.Globalization.CultureInfo.InvariantCulture) > 0;
         if (await PresentAsync())
@@ -74,7 +82,7 @@ public static class ReadModelSchema
         }
         try
         {
-            await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {Trials} ADD COLUMN config_json TEXT", cancellation);
+            await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {table} ADD COLUMN {column} {type}", cancellation);
         }
         catch (DbException)
         {

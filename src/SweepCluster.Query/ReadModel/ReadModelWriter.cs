@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using SweepCluster.Protocol;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
 using SweepCluster.Protocol.Study;
@@ -132,6 +133,9 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
                 case TrialReleased r:
                     await UpdateTrialAsync(studyId, r.TrialId, "status = 'pending', reason = @r, node = NULL", cancellation, ("r", r.Reason));
                     break;
+                case TrialPruned p:
+                    await UpdateTrialAsync(studyId, p.TrialId, "status = 'pruned', reason = @r, node = NULL", cancellation, ("r", p.Evidence.Describe()));
+                    break;
                 case StudyInterrupted:
                     await UpdateStudyAsync(studyId, "phase = 'interrupted'", cancellation);
                     break;
@@ -142,7 +146,7 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
                     await UpdateStudyAsync(studyId, "phase = 'finished', finished_at = @at", cancellation, ("at", Time(f.At)));
                     break;
                 default:
-                    // TrialStateSaved and empty re-sent batches change nothing a query shows.
+                    // TrialStateSaved, empty re-sent batches and rungs a configuration passed change nothing a query shows.
                     break;
             }
         }
@@ -170,22 +174,20 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
             if (_insertCheckpoint is null)
             {
                 var columns = string.Join(", ", ReadModelSchema.CheckpointColumns);
-                var values = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(n => "@" + n));
+                var parameters = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(n => "@" + n));
                 _insertCheckpoint = Sql.Command(connection, transaction,
-                    $"INSERT INTO {ReadModelSchema.Checkpoints} (study_id, trial_id, {columns}) VALUES (@study_id, @trial_id, {values}) ON CONFLICT (study_id, trial_id, step) DO NOTHING");
+                    $"INSERT INTO {ReadModelSchema.Checkpoints} (study_id, trial_id, {columns}) VALUES (@study_id, @trial_id, {parameters}) ON CONFLICT (study_id, trial_id, step) DO NOTHING");
                 foreach (var name in KeyColumns.Concat(ReadModelSchema.CheckpointColumns))
                 {
                     Sql.Add(_insertCheckpoint, name, null);
                 }
             }
-            object?[] values2 =
-            [
-                studyId, trialId, c.Step, c.Loss, c.TrainAccuracy, c.TestAccuracy, c.NormL1, c.NormL2, c.NormLinf,
-                c.MarginL1, c.MarginL2, c.MarginLinf, c.SmoothedMarginL1, c.SmoothedMarginL2, c.SmoothedMarginLinf, c.WallMs,
-            ];
-            for (var i = 0; i < values2.Length; i++)
+            _insertCheckpoint.Parameters[0].Value = studyId;
+            _insertCheckpoint.Parameters[1].Value = trialId;
+            var values = MetricRegistry.Values(c);
+            for (var i = 0; i < values.Length; i++)
             {
-                _insertCheckpoint.Parameters[i].Value = values2[i] ?? DBNull.Value;
+                _insertCheckpoint.Parameters[i + 2].Value = values[i] ?? DBNull.Value;
             }
             await _insertCheckpoint.ExecuteNonQueryAsync(cancellation);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 
 namespace SweepCluster.Query.Results;

@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 
 namespace SweepCluster.Query.Results;

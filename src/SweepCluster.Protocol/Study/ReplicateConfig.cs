@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 
-namespace SweepCluster.Query.ReadModel;
+namespace SweepCluster.Protocol.Study;
 
 /// <summary>
 /// A trial's spec with its seed set to 0: every replicate (seed) of a configuration has the same one, so a
@@ -21,4 +23,8 @@ public static class ReplicateConfig
         }
         return spec.ToJsonString();
     }
+
+    /// <summary>A short stable name for the configuration a trial belongs to: shared by all its seeds.</summary>
+    public static string Id(string specJson) =>
+        "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Of(specJson))).AsSpan(0, 5));
 }

@@ -1,9 +1,8 @@
 using SweepCluster.Protocol;
-using SweepCluster.Cluster.Study;
 using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Cluster.Tests;
+namespace SweepCluster.Protocol.Tests;
 
 /// <summary>The coordinator's decisions and event application, without an actor.</summary>
 public sealed class StudyStateTests
@@ -50,9 +49,9 @@ public sealed class StudyStateTests
     {
         var (state, a) = AssignOne(Started());
         var batch = new CheckpointBatch("s", a.TrialId, a.Attempt, 0, [Trials.At(0), Trials.At(5)]);
-        state = Apply(state, state.Record(batch));
-        Assert.Empty(state.Record(batch));
-        var overlapping = state.Record(batch with { Sequence = 1, Checkpoints = [Trials.At(5), Trials.At(10)] });
+        state = Apply(state, state.Record(batch, Now));
+        Assert.Empty(state.Record(batch, Now));
+        var overlapping = state.Record(batch with { Sequence = 1, Checkpoints = [Trials.At(5), Trials.At(10)] }, Now);
         Assert.Equal([10L], Assert.IsType<CheckpointsRecorded>(Assert.Single(overlapping)).Checkpoints.Select(c => c.Step));
     }
 
@@ -63,10 +62,10 @@ public sealed class StudyStateTests
         var first = new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]);
         var second = new CheckpointBatch("s", a.TrialId, 1, 1, [Trials.At(10), Trials.At(15)]);
         Assert.True(state.BatchIsAhead(second));
-        Assert.Empty(state.Record(second));
-        state = Apply(state, state.Record(first));
+        Assert.Empty(state.Record(second, Now));
+        state = Apply(state, state.Record(first, Now));
         Assert.False(state.BatchIsAhead(second));
-        state = Apply(state, state.Record(second));
+        state = Apply(state, state.Record(second, Now));
         Assert.Equal((4L, 15L), (state.Trials[a.TrialId].CheckpointCount, state.Trials[a.TrialId].LastStep));
     }
 
@@ -74,7 +73,7 @@ public sealed class StudyStateTests
     public void The_last_checkpoints_are_stored_with_the_end_of_the_trial_once()
     {
         var (state, a) = AssignOne(Started());
-        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)])));
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]), Now));
         var finished = new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 10, 5, Trials.At(10), null, [Trials.At(5), Trials.At(10)]);
         var events = state.Finish(finished, Now);
         Assert.Equal([10L], Assert.IsType<CheckpointsRecorded>(events[0]).Checkpoints.Select(c => c.Step));
@@ -91,7 +90,7 @@ public sealed class StudyStateTests
         var report = new StateComplete("s", a.TrialId, 1, 12, 10, 1, 1);
         Assert.True(state.StateIsAhead(report));
         Assert.Empty(state.SaveState(report));
-        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5), Trials.At(10)])));
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5), Trials.At(10)]), Now));
         Assert.False(state.StateIsAhead(report));
         Assert.IsType<TrialStateSaved>(Assert.Single(state.SaveState(report)));
     }
@@ -104,7 +103,7 @@ public sealed class StudyStateTests
         (state, var again) = AssignOne(state);
         Assert.Equal(a.TrialId, again.TrialId);
         Assert.Equal(2, again.Attempt);
-        Assert.Empty(state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0)])));
+        Assert.Empty(state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0)]), Now));
         Assert.Empty(state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, null, null, null, []), Now));
     }
 

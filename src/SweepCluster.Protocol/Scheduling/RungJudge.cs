@@ -1,0 +1,69 @@
+using SweepCluster.Protocol.Metrics;
+
+namespace SweepCluster.Protocol.Scheduling;
+
+/// <summary>The decision for one configuration at one rung: go on, or stop, with the numbers either way.</summary>
+public sealed record RungVerdict(bool Continues, RungEvidence Evidence);
+
+/// <summary>
+/// Decides whether a configuration that has just reached a rung with all its seeds goes on. It is ranked
+/// among every configuration that has reached the same rung so far (asynchronous, as in ASHA: nobody
+/// waits for a whole rung). ASHA keeps the top 1/reduction_factor; the median rule keeps what is not
+/// below the median of the others. Outside those, a configuration stops only when it is clearly below
+/// the cut: its confidence interval lies wholly on the wrong side of the cut configuration's mean. One
+/// whose interval straddles the cut goes on. With one seed per unit (unit: trial) the interval is the
+/// value itself, which is per-trial ASHA.
+/// </summary>
+public static class RungJudge
+{
+    public static RungVerdict Judge(SchedulerSettings settings, long rung, string configuration, IReadOnlyDictionary<string, IReadOnlyList<RungObservation>> reached)
+    {
+        var metric = MetricRegistry.Get(settings.Metric);
+        var needsFit = metric.MeaningfulOnceFit;
+        var summaries = reached.Select(r => ReplicateSummary.Of(r.Key, r.Value, settings.Confidence))
+            .OrderByDescending(s => s.Standing(needsFit, settings.Mode))
+            .ThenBy(s => s.Configuration, StringComparer.Ordinal)
+            .ToList();
+        var self = summaries.Single(s => s.Configuration == configuration);
+        var rank = summaries.IndexOf(self) + 1;
+        var rule = settings.Kind == SchedulerKind.Asha ? $"asha (keep the top 1/{settings.ReductionFactor})" : "median";
+
+        ReplicateSummary? cut;
+        if (settings.Kind == SchedulerKind.Asha)
+        {
+            var kept = (int)Math.Ceiling(summaries.Count / (double)settings.ReductionFactor);
+            cut = rank <= kept ? null : summaries[kept - 1];
+        }
+        else
+        {
+            var others = summaries.Where(s => s != self).ToList();
+            var median = others.Count >= 2 ? others[others.Count / 2] : null;
+            cut = median is not null && summaries.IndexOf(median) < summaries.IndexOf(self) ? median : null;
+        }
+
+        if (cut is null)
+        {
+            return new(true, Evidence(rule, settings, rung, self, self, rank, summaries.Count, needsFit));
+        }
+        var evidence = Evidence(rule, settings, rung, self, cut, rank, summaries.Count, needsFit);
+        var clearlyBelow = evidence.Basis switch
+        {
+            // Ranked below a configuration whose every seed fit, without all of its own.
+            RungBasis.Fit => true,
+            RungBasis.Loss => evidence.Lower > evidence.Cut,
+            _ => settings.Mode == Goal.Max ? evidence.Upper < evidence.Cut : evidence.Lower > evidence.Cut,
+        };
+        return new(!clearlyBelow, evidence);
+    }
+
+    private static RungEvidence Evidence(string rule, SchedulerSettings settings, long rung, ReplicateSummary self, ReplicateSummary cut, int rank, int reached, bool needsFit)
+    {
+        var selfTier = self.Standing(needsFit, settings.Mode).Tier;
+        var cutTier = cut.Standing(needsFit, settings.Mode).Tier;
+        var basis = selfTier == 1 ? RungBasis.Metric : cutTier == 1 ? RungBasis.Fit : RungBasis.Loss;
+        var (value, cutValue) = basis == RungBasis.Loss
+            ? (self.Loss, cut.Loss.Mean)
+            : (self.Metric ?? self.Loss, cut.Metric?.Mean ?? double.NaN);
+        return new RungEvidence(rule, basis, settings.Metric, rung, self.Seeds, self.SeedsFit, value.Mean, value.Lower, value.Upper, cutValue, cut.Configuration, rank, reached);
+    }
+}
