@@ -12,7 +12,9 @@ public sealed record RungVerdict(bool Continues, RungEvidence Evidence);
 /// below the median of the others. Outside those, a configuration stops only when it is clearly below
 /// the cut: its confidence interval lies wholly on the wrong side of the cut configuration's mean. One
 /// whose interval straddles the cut goes on. With one seed per unit (unit: trial) the interval is the
-/// value itself, which is per-trial ASHA.
+/// value itself, which is per-trial ASHA. With a metric that means something only once the data is fit
+/// (the margins), a configuration whose seeds have not all fit is judged on training loss instead: it
+/// stops only if its loss is clearly above the cut's; not having fit yet is not by itself a reason.
 /// </summary>
 public static class RungJudge
 {
@@ -48,8 +50,6 @@ public static class RungJudge
         var evidence = Evidence(rule, settings, rung, self, cut, rank, summaries.Count, needsFit);
         var clearlyBelow = evidence.Basis switch
         {
-            // Ranked below a configuration whose every seed fit, without all of its own.
-            RungBasis.Fit => true,
             RungBasis.Loss => evidence.Lower > evidence.Cut,
             _ => settings.Mode == Goal.Max ? evidence.Upper < evidence.Cut : evidence.Lower > evidence.Cut,
         };
@@ -60,10 +60,10 @@ public static class RungJudge
     {
         var selfTier = self.Standing(needsFit, settings.Mode).Tier;
         var cutTier = cut.Standing(needsFit, settings.Mode).Tier;
-        var basis = selfTier == 1 ? RungBasis.Metric : cutTier == 1 ? RungBasis.Fit : RungBasis.Loss;
-        var (value, cutValue) = basis == RungBasis.Loss
-            ? (self.Loss, cut.Loss.Mean)
-            : (self.Metric ?? self.Loss, cut.Metric?.Mean ?? double.NaN);
+        // Before its seeds fit, a margin means nothing: the configuration is compared on training loss, with
+        // the cut's loss, whether or not the cut has fit.
+        var basis = selfTier == 1 && cutTier == 1 ? RungBasis.Metric : RungBasis.Loss;
+        var (value, cutValue) = basis == RungBasis.Loss ? (self.Loss, cut.Loss.Mean) : (self.Metric!.Value, cut.Metric!.Value.Mean);
         return new RungEvidence(rule, basis, settings.Metric, rung, self.Seeds, self.SeedsFit, value.Mean, value.Lower, value.Upper, cutValue, cut.Configuration, rank, reached);
     }
 }
