@@ -48,6 +48,7 @@ public static class ProtocolManifests
         (typeof(WorkAvailable), "work-available", "WorkAvailable"),
         (typeof(RequestWork), "request-work", "RequestWork"),
         (typeof(TrialsAssigned), "trials-assigned", "TrialsAssigned"),
+        (typeof(AssignTrial), "assign-trial", "AssignTrial"),
         (typeof(NoWork), "no-work", "NoWork"),
         (typeof(StopTrials), "stop-trials", "StopTrials"),
         (typeof(StopAttempt), "stop-attempt", "StopAttempt"),

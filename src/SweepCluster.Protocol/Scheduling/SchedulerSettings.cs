@@ -29,6 +29,7 @@ public sealed record SchedulerSettings(
 {
     public static SchedulerSettings Fifo { get; } = new(SchedulerKind.Fifo, "margin_l2", Goal.Max, 0, 3, 0, 0.95);
 
+    [JsonIgnore]
     public bool Stops => Kind != SchedulerKind.Fifo;
 
     /// <summary>The rung steps of a trial of <paramref name="steps"/> steps, ascending.</summary>

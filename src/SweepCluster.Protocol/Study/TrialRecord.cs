@@ -45,6 +45,7 @@ public sealed record TrialRecord(
     public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned;
 
     /// <summary>Its configuration: the same for all its seeds (recorded for studies with a scheduler).</summary>
+    [JsonIgnore]
     public string ConfigurationId => Configuration ?? ReplicateConfig.Id(SpecJson);
 
     public RungObservation? At(long rung) => Rungs?.Find(r => r.Rung == rung);
