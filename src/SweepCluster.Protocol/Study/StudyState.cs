@@ -219,7 +219,7 @@ public sealed partial record StudyState(
 
     /// <summary>Running trials on nodes that are gone go back to pending (from their latest saved state).</summary>
     public IReadOnlyList<IStudyEvent> ReleaseLost(Func<string, bool> isAlive, string reason, DateTimeOffset now) =>
-        Running.Where(t => t.Node is null || !isAlive(t.Node))
+        Running.Where(t => t.Node is null || !isAlive(t.Node)).OrderBy(t => t.Ordinal)
             .Select(t => (IStudyEvent)new TrialReleased(t.TrialId, t.Attempt, $"{reason} ({t.Node})", now))
             .ToList();
 
