@@ -28,6 +28,10 @@ internal static class SchedulerReader
         var map = new ConfigMap(mapping, fileName, Key, errors);
         var before = errors.Count;
         var kind = map.Choice("kind", SchedulerKind.Fifo);
+        if (errors.Count > before)
+        {
+            return null;
+        }
         if (kind == SchedulerKind.Fifo)
         {
             map.ReportUnknownKeys();

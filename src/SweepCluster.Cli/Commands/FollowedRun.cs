@@ -73,6 +73,11 @@ internal static class FollowedRun
             }
             return ExitCodes.Failure;
         }
+        if (status.Pruned > 0)
+        {
+            Log.Information("Study {Study} finished: {Completed} completed, {Diverged} diverged, {Pruned} stopped early by the scheduler (see sweepcluster status {Study})", studyId, status.Completed, status.Diverged, status.Pruned, studyId);
+            return ExitCodes.Success;
+        }
         Log.Information("Study {Study} finished: {Completed} completed, {Diverged} diverged", studyId, status.Completed, status.Diverged);
         return ExitCodes.Success;
     }

@@ -11,15 +11,16 @@ internal static class ResultsOutput
 {
     private static readonly string[] Statistics = ["mean", "std", "min", "max", "count"];
 
-    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric.</summary>
+    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric, then pruned.</summary>
     public static void WriteCsv(ResultsTable table, TextWriter output)
     {
-        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}")));
+        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Append("pruned");
         output.Write(string.Join(",", header.Select(CsvCurveWriter.Escape)) + "\n");
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => CsvCurveWriter.Escape(k.Text)).Append(group.Trials.ToString(CultureInfo.InvariantCulture))
-                .Concat(table.Metrics.SelectMany(m => Cells(group.Metrics[m])));
+                .Concat(table.Metrics.SelectMany(m => Cells(group.Metrics[m])))
+                .Append(group.Pruned.ToString(CultureInfo.InvariantCulture));
             output.Write(string.Join(",", cells) + "\n");
         }
         output.Flush();
@@ -59,6 +60,7 @@ internal static class ResultsOutput
             }
             json.WriteEndObject();
             json.WriteNumber("trials", group.Trials);
+            json.WriteNumber("pruned", group.Pruned);
             json.WriteStartObject("metrics");
             foreach (var metric in table.Metrics)
             {
@@ -88,12 +90,19 @@ internal static class ResultsOutput
         {
             console.Profile.Width = 240;
         }
-        var grid = new Table().Title(Markup.Escape($"{table.StudyId}: at {at}, mean ± std over seeds [min, max]"));
+        var pruned = table.Groups.Any(g => g.Pruned > 0);
+        // A pruned trial's last checkpoint is where the scheduler stopped it, not the end of training.
+        var point = pruned && at == "final" ? "final (each trial's last checkpoint: a pruned trial's is where it was stopped)" : at;
+        var grid = new Table().Title(Markup.Escape($"{table.StudyId}: at {point}, mean ± std over seeds [min, max]"));
         foreach (var key in table.GroupBy)
         {
             grid.AddColumn(Markup.Escape(key));
         }
         grid.AddColumn("trials");
+        if (pruned)
+        {
+            grid.AddColumn("pruned");
+        }
         foreach (var metric in table.Metrics)
         {
             grid.AddColumn(new TableColumn(Markup.Escape(metric)).RightAligned());
@@ -101,6 +110,7 @@ internal static class ResultsOutput
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => k.IsMissing ? "-" : Markup.Escape(k.Text)).Append($"{group.Trials}")
+                .Concat(pruned ? [$"{group.Pruned}"] : [])
                 .Concat(table.Metrics.Select(m => Markup.Escape(Cell(group.Metrics[m]))));
             grid.AddRow(cells.ToArray());
         }

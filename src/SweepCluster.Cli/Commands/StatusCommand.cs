@@ -59,10 +59,10 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         }
         if (settings.Study is null)
         {
-            var table = new Table().AddColumns("study", "phase", "trials", "pending", "running", "completed", "diverged", "failed", "created");
+            var table = new Table().AddColumns("study", "phase", "trials", "pending", "running", "completed", "diverged", "failed", "pruned", "created");
             foreach (var s in studies)
             {
-                table.AddRow(s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}", $"{s.Failed}", $"{s.CreatedAt:u}");
+                table.AddRow(s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}");
             }
             console.Write(table);
             return ExitCodes.Success;

@@ -148,7 +148,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     private string ProgressLine(StudyProgress s)
     {
         var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
-        return $"{s.Completed + s.Diverged + s.Failed}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed), {s.Running} running, {s.Pending} pending, " +
+        return $"{s.Completed + s.Diverged + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), {s.Running} running, {s.Pending} pending, " +
             $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best margins " +
             string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} l1 {b.BestMarginL1:G3} l2 {b.BestMarginL2:G3} linf {b.BestMarginLinf:G3}"));
     }
@@ -157,11 +157,11 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     {
         var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
         var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({s.Phase.ToString().ToLowerInvariant()})");
-        foreach (var column in new[] { "done", "running", "pending", "diverged", "failed", "elapsed", "eta" })
+        foreach (var column in new[] { "done", "running", "pending", "diverged", "failed", "pruned", "elapsed", "eta" })
         {
             counts.AddColumn(column);
         }
-        counts.AddRow($"{s.Completed + s.Diverged + s.Failed}/{s.Total}", $"{s.Running}", $"{s.Pending}", $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0",
+        counts.AddRow($"{s.Completed + s.Diverged + s.Failed + s.Pruned}/{s.Total}", $"{s.Running}", $"{s.Pending}", $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
             $"{_clock.Elapsed:hh\\:mm\\:ss}", eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"));
         return new Rows(counts, SummaryTable.BestMargins(s));
     }

@@ -18,11 +18,11 @@ internal static class SummaryTable
         return table;
     }
 
-    /// <summary>The end-of-run summary: per algorithm, how the trials ended and their mean final margins.</summary>
+    /// <summary>The end-of-run summary: per algorithm, how the trials ended and the mean final margins of those that completed (a pruned trial's are not final).</summary>
     public static Table Final(StudyProgress s)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(s.StudyId)}: {s.Phase.ToString().ToLowerInvariant()}");
-        table.AddColumns("algorithm", "trials", "completed", "diverged", "failed", "pending", "mean margin_l1", "mean margin_l2", "mean margin_linf", "mean first fit step");
+        table.AddColumns("algorithm", "trials", "completed", "diverged", "failed", "pruned", "pending", "mean margin_l1", "mean margin_l2", "mean margin_linf", "mean first fit step");
         foreach (var a in s.Algorithms)
         {
             table.AddRow(
@@ -31,6 +31,7 @@ internal static class SummaryTable
                 $"{a.Completed}",
                 $"{a.Diverged}",
                 $"{a.Failed}",
+                $"{a.Pruned}",
                 $"{a.Unfinished}",
                 Number(a.MeanMarginL1),
                 Number(a.MeanMarginL2),

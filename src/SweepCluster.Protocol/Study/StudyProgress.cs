@@ -7,7 +7,7 @@ namespace SweepCluster.Protocol.Study;
 public sealed record AlgorithmProgress(
     AlgorithmKind Algorithm, int Trials, int Completed, int Diverged, int Failed, int Unfinished,
     double? MeanMarginL1, double? MeanMarginL2, double? MeanMarginLinf, double? MeanFirstFitStep,
-    double? BestMarginL1, double? BestMarginL2, double? BestMarginLinf);
+    double? BestMarginL1, double? BestMarginL2, double? BestMarginLinf, int Pruned = 0);
 
 /// <summary>A trial that failed for good, with its reason: the follower logs them.</summary>
 public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Seed, int Attempts, string? Reason);
@@ -19,7 +19,7 @@ public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Se
 public sealed record StudyProgress(
     string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
     double Fraction, int Workers, IReadOnlyList<AlgorithmProgress> Algorithms, IReadOnlyList<FailedTrial> Failures,
-    DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt) : IProtocolMessage
+    DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0) : IProtocolMessage
 {
     public const int MaxFailures = 20;
 
@@ -38,7 +38,8 @@ public sealed record StudyProgress(
                 g.Count(t => t.Status == TrialStatus.Failed), g.Count(t => !t.IsTerminal),
                 Mean(done.Select(t => t.Latest?.MarginL1)), Mean(done.Select(t => t.Latest?.MarginL2)), Mean(done.Select(t => t.Latest?.MarginLinf)),
                 Mean(done.Select(t => (double?)t.FirstFitStep)),
-                g.Max(t => t.Latest?.MarginL1), g.Max(t => t.Latest?.MarginL2), g.Max(t => t.Latest?.MarginLinf));
+                g.Max(t => t.Latest?.MarginL1), g.Max(t => t.Latest?.MarginL2), g.Max(t => t.Latest?.MarginLinf),
+                g.Count(t => t.Status == TrialStatus.Pruned));
         }).ToList();
         var failures = trials.Where(t => t.Status == TrialStatus.Failed).OrderBy(t => t.Ordinal).Take(MaxFailures)
             .Select(t => new FailedTrial(t.TrialId, t.Algorithm, t.Seed, t.Attempt, Truncate(t.Reason))).ToList();
@@ -47,7 +48,7 @@ public sealed record StudyProgress(
             state.StudyId, state.Phase, state.Description, state.Trials.Count,
             state.Pending.Count, trials.Count(t => t.Status == TrialStatus.Running),
             algorithms.Sum(a => a.Completed), algorithms.Sum(a => a.Diverged), algorithms.Sum(a => a.Failed),
-            fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt);
+            fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt, algorithms.Sum(a => a.Pruned));
     }
 
     private static double? Mean(IEnumerable<double?> values)

@@ -13,13 +13,13 @@ public sealed record AlgorithmBest(AlgorithmKind Algorithm, double? MarginL1, do
 /// <summary>A study at a glance: trial counts by state, each trial, and the best margins so far per algorithm.</summary>
 public sealed record StudyStatus(
     string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
-    IReadOnlyList<TrialSummary> Trials, IReadOnlyList<AlgorithmBest> Best, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt) : IProtocolMessage
+    IReadOnlyList<TrialSummary> Trials, IReadOnlyList<AlgorithmBest> Best, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0) : IProtocolMessage
 {
     /// <summary>No trial is running and none will be started: the study finished or was interrupted and has gone quiet.</summary>
     public bool IsSettled => Running == 0 && (Phase == StudyPhase.Finished || Phase == StudyPhase.Interrupted);
 
     /// <summary>How far the study is, 0 to 1: finished trials count whole, others by their last recorded step.</summary>
-    public double Progress => Total == 0 ? 1 : Trials.Sum(t => t.Status is TrialStatus.Completed or TrialStatus.Failed ? 1.0 : Math.Clamp((t.LastStep + 1.0) / (t.Steps + 1.0), 0, 1)) / Total;
+    public double Progress => Total == 0 ? 1 : Trials.Sum(t => t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned ? 1.0 : Math.Clamp((t.LastStep + 1.0) / (t.Steps + 1.0), 0, 1)) / Total;
 
     public static StudyStatus From(StudyState state) =>
         Create(state.StudyId, state.Phase, state.Description, state.Trials.Values.OrderBy(t => t.Ordinal).Select(Summary).ToList(), state.CreatedAt, state.FinishedAt);
@@ -39,7 +39,7 @@ public sealed record StudyStatus(
             trials.Count(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Failed),
-            trials, best, createdAt, finishedAt);
+            trials, best, createdAt, finishedAt, trials.Count(t => t.Status == TrialStatus.Pruned));
     }
 
     private static TrialSummary Summary(TrialRecord t)

@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Trials;
 
@@ -28,7 +29,8 @@ public sealed record Filter(string Key, string Value)
 
 public sealed record MetricSummary(double? Mean, double? Std, double? Min, double? Max, int Count);
 
-public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics);
+/// <param name="Pruned">How many of the group's trials the study's scheduler stopped early: their numbers are from the step they stopped at.</param>
+public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics, int Pruned = 0);
 
 public sealed record ResultsTable(string StudyId, IReadOnlyList<string> GroupBy, IReadOnlyList<string> Metrics, IReadOnlyList<ResultGroup> Groups);
 
@@ -97,7 +99,7 @@ public sealed class ResultsQuery(ReadModelReader reader)
                 metrics[metric] = Summarize(points, metric);
             }
             var bestMean = request.Best is { } best ? Summarize(points, best).Mean : null;
-            groups.Add((new ResultGroup(key, trials.Count, metrics), bestMean));
+            groups.Add((new ResultGroup(key, trials.Count, metrics, trials.Count(t => t.Status == TrialStatus.Pruned)), bestMean));
         }
         groups.Sort((a, b) => ParameterKeyComparer.Instance.Compare(a.Group.Key, b.Group.Key));
         return groups;
