@@ -51,14 +51,16 @@ public sealed class GoldenFixtureTests
     }
 
     [Fact]
-    public void The_decider_still_writes_the_recorded_events()
+    public void Every_recorded_event_is_written_back_as_it_was_read()
     {
-        var lines = StudyHistory.Events().Select(e => new JsonObject
+        foreach (var line in File.ReadLines(Fixture("events.v1.jsonl")).Where(l => l.Length > 0))
         {
-            ["manifest"] = ProtocolManifests.Of(e.GetType()),
-            ["payload"] = JsonNode.Parse(ProtocolJson.ToBytes(e)),
-        }.ToJsonString());
-        Assert.Equal(File.ReadLines(Fixture("events.v1.jsonl")).Where(l => l.Length > 0), lines);
+            var row = JsonNode.Parse(line)!.AsObject();
+            var manifest = row["manifest"]!.GetValue<string>();
+            var message = ProtocolJson.FromBytes(Encoding.UTF8.GetBytes(row["payload"]!.ToJsonString()), manifest);
+            Assert.Equal(manifest, ProtocolManifests.Of(message.GetType()));
+            Assert.True(JsonNode.DeepEquals(row["payload"], JsonNode.Parse(ProtocolJson.ToBytes(message))), line);
+        }
     }
 
     [Fact]

@@ -112,22 +112,36 @@ public sealed class SchedulerTests
     [Fact]
     public void Pending_seeds_of_a_stopped_configuration_never_start()
     {
-        var (state, trials, journal) = Study(Asha, slots: 5);
-        Assert.Equal(TrialStatus.Pending, trials[5].Status);
-        state = Apply(state, state.Record(At(trials[0], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[1], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[2], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[3], 10, 1.0), Now), journal);
-        // Configuration 2: seed 0 running, seed 1 pending: nothing is judged until both reach the rung.
-        state = Apply(state, state.Record(At(trials[4], 10, 0.0), Now), journal);
-        Assert.Equal(TrialStatus.Pending, state.Trials[trials[5].TrialId].Status);
+        var (state, _, journal) = Study(Asha, slots: 5);
+        var waiting = state.Trials[Assert.Single(state.Pending.Values)];
+        var others = state.Running.Where(t => t.ConfigurationId != waiting.ConfigurationId).ToList();
+        var sibling = state.Running.Single(t => t.ConfigurationId == waiting.ConfigurationId);
+        foreach (var trial in others)
+        {
+            state = Apply(state, state.Record(At(trial, 10, 1.0), Now), journal);
+        }
+        // One seed of the last configuration reached the rung, the other has not started: nothing is judged yet.
+        state = Apply(state, state.Record(At(sibling, 10, 0.0), Now), journal);
+        Assert.Equal(2, journal.OfType<RungJudged>().Count());
         state = Apply(state, state.Assign(new RequestWork("s", 1, "n1"), Now), journal);
-        var trial5 = state.Trials[trials[5].TrialId];
-        var events = state.Record(At(trial5, 10, 0.01), Now);
+        var events = state.Record(At(state.Trials[waiting.TrialId], 10, 0.01), Now);
         Assert.Contains(events, e => e is RungJudged { Continues: false });
         state = Apply(state, events, journal);
         Assert.Empty(state.Pending);
         Assert.Equal(2, state.Trials.Values.Count(t => t.Status == TrialStatus.Pruned));
+    }
+
+    [Fact]
+    public void With_a_scheduler_configurations_start_in_a_shuffled_order_with_their_seeds_together()
+    {
+        var (state, trials, _) = Study(Asha, slots: 0);
+        var queue = state.Pending.Values.Select(id => state.Trials[id]).ToList();
+        var configurations = queue.Select(t => t.ConfigurationId).Distinct().ToList();
+        Assert.Equal(3, configurations.Count);
+        // Seeds of a configuration are next to each other in the queue.
+        Assert.Equal(configurations.SelectMany(c => queue.Where(t => t.ConfigurationId == c)).Select(t => t.TrialId), queue.Select(t => t.TrialId));
+        var (fifo, _, _) = Study(SchedulerSettings.Fifo, slots: 0);
+        Assert.Equal(trials.Select(t => t.TrialId), fifo.Pending.Values);
     }
 
     [Fact]

@@ -28,6 +28,15 @@ public sealed partial record StudyState
         static string Describe(SchedulerSettings? s) => s is null ? "fifo" : $"{s.Kind.ToString().ToLowerInvariant()} on {s.Metric}";
     }
 
+    /// <summary>
+    /// Where a pending trial waits: FIFO in the sweep's order; with a scheduler, configurations in an order
+    /// shuffled by their id, each with its seeds together (so they reach each rung together). A scheduler
+    /// judges a configuration against those that reached the rung before it: in the grid's own order, a
+    /// trend along an axis (a growing learning rate) would make every newcomer look like the best so far.
+    /// </summary>
+    private long QueuePosition(TrialRecord trial) =>
+        Scheduler is null ? trial.Ordinal : ((long)uint.Parse(trial.ConfigurationId.AsSpan(trial.ConfigurationId.Length - 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 32) | (uint)trial.Ordinal;
+
     private static ImmutableDictionary<string, ConfigurationState> Join(ImmutableDictionary<string, ConfigurationState> configurations, TrialRecord trial)
     {
         var id = trial.ConfigurationId;

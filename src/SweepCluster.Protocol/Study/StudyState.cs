@@ -17,7 +17,7 @@ public sealed partial record StudyState(
     string? Description,
     int MaxRetries,
     ImmutableDictionary<string, TrialRecord> Trials,
-    ImmutableSortedDictionary<int, string> Pending,
+    ImmutableSortedDictionary<long, string> Pending,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? FinishedAt,
     SchedulerSettings? Scheduler = null,
@@ -27,7 +27,7 @@ public sealed partial record StudyState(
     private const int EventPageBytes = 256 * 1024;
 
     public static StudyState Empty(string studyId) =>
-        new(studyId, StudyPhase.New, null, 2, ImmutableDictionary<string, TrialRecord>.Empty, ImmutableSortedDictionary<int, string>.Empty, null, null);
+        new(studyId, StudyPhase.New, null, 2, ImmutableDictionary<string, TrialRecord>.Empty, ImmutableSortedDictionary<long, string>.Empty, null, null);
 
     public bool Exists => Phase != StudyPhase.New;
 
@@ -46,7 +46,7 @@ public sealed partial record StudyState(
         TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
         TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }) with
         {
-            Pending = Pending.Remove(Trials[a.TrialId].Ordinal),
+            Pending = Pending.Remove(QueuePosition(Trials[a.TrialId])),
         },
         CheckpointsRecorded r => Update(r.TrialId, t => Observe(t with
         {
@@ -67,7 +67,7 @@ public sealed partial record StudyState(
         RungJudged j => this with { Configurations = Configurations?.SetItem(j.Configuration, Configurations[j.Configuration] with { JudgedThrough = j.Rung, Stopped = !j.Continues }) },
         TrialPruned p => Update(p.TrialId, t => t with { Status = TrialStatus.Pruned, Node = null, Reason = p.Evidence.Describe() }) with
         {
-            Pending = Pending.Remove(Trials[p.TrialId].Ordinal),
+            Pending = Pending.Remove(QueuePosition(Trials[p.TrialId])),
         },
         StudyInterrupted => this with { Phase = StudyPhase.Interrupted },
         StudyResumed => this with { Phase = StudyPhase.Running, FinishedAt = null },
@@ -86,7 +86,7 @@ public sealed partial record StudyState(
         return this with
         {
             Trials = Trials.Add(definition.TrialId, record),
-            Pending = Pending.Add(ordinal, definition.TrialId),
+            Pending = Pending.Add(QueuePosition(record), definition.TrialId),
             Configurations = Configurations is null ? null : Join(Configurations, record),
         };
     }
@@ -97,7 +97,7 @@ public sealed partial record StudyState(
     private StudyState Requeue(string trialId, Func<TrialRecord, TrialRecord> change)
     {
         var updated = Update(trialId, t => change(t) with { Status = TrialStatus.Pending, Node = null });
-        return updated with { Pending = updated.Pending.SetItem(updated.Trials[trialId].Ordinal, trialId) };
+        return updated with { Pending = updated.Pending.SetItem(QueuePosition(updated.Trials[trialId]), trialId) };
     }
 
     // ---- Decisions: commands to events ----
