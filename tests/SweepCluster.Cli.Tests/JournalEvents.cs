@@ -18,20 +18,25 @@ internal static class JournalEvents
     /// <summary>Every event of this type, in journal order, as JSON.</summary>
     public static List<JsonElement> Read<TEvent>(string store) => Read(store, Protocol.ProtocolManifests.Of(typeof(TEvent)));
 
-    private static List<JsonElement> Read(string store, string manifest)
+    private static List<JsonElement> Read(string store, string manifest) => ReadWithOrdering(store, manifest).Select(e => e.Event).ToList();
+
+    /// <summary>Every event of this type with its position in the journal, in journal order.</summary>
+    public static List<(long Ordering, JsonElement Event)> ReadWithOrdering<TEvent>(string store) => ReadWithOrdering(store, Protocol.ProtocolManifests.Of(typeof(TEvent)));
+
+    private static List<(long Ordering, JsonElement Event)> ReadWithOrdering(string store, string manifest)
     {
         using var connection = Open(store);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT message FROM journal WHERE manifest = @manifest ORDER BY ordering";
+        command.CommandText = "SELECT ordering, message FROM journal WHERE manifest = @manifest ORDER BY ordering";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@manifest";
         parameter.Value = manifest;
         command.Parameters.Add(parameter);
-        var events = new List<JsonElement>();
+        var events = new List<(long, JsonElement)>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            events.Add(JsonDocument.Parse((byte[])reader.GetValue(0)).RootElement.Clone());
+            events.Add((reader.GetInt64(0), JsonDocument.Parse((byte[])reader.GetValue(1)).RootElement.Clone()));
         }
         return events;
     }
