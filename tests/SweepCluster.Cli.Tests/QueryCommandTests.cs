@@ -54,13 +54,15 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.All(groups, g =>
         {
             Assert.Equal(2, g.GetProperty("trials").GetInt32());
+            Assert.Equal(0, g.GetProperty("pruned").GetInt32());
             var margin = g.GetProperty("metrics").GetProperty("margin_l2");
             Assert.Equal(2, margin.GetProperty("count").GetInt32());
             Assert.InRange(margin.GetProperty("mean").GetDouble(), margin.GetProperty("min").GetDouble(), margin.GetProperty("max").GetDouble());
         });
 
         var csv = Query("results", "q", "--format", "csv", "--metric", "margin_l2", "--group-by", "algorithm,seed").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("algorithm,seed,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count", csv[0]);
+        // Columns are only ever added at the end, so scripts that read the earlier ones by position keep working.
+        Assert.Equal("algorithm,seed,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count,pruned", csv[0]);
         Assert.Equal(5, csv.Length);
     }
 

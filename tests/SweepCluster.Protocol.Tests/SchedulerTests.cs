@@ -53,44 +53,71 @@ public sealed class SchedulerTests
         Assert.Empty(SchedulerSettings.Fifo.Rungs(100));
     }
 
-    [Fact]
-    public void A_configuration_is_judged_once_all_its_seeds_reach_the_rung_and_stops_only_when_clearly_behind()
-    {
-        var (state, trials, journal) = Study(Asha);
-        // Configuration 0 reaches rung 10 first: alone there, it goes on.
-        state = Apply(state, state.Record(At(trials[0], 10, 1.0), Now), journal);
-        Assert.DoesNotContain(journal, e => e is RungJudged);
-        state = Apply(state, state.Record(At(trials[1], 10, 1.1), Now), journal);
-        var first = Assert.IsType<RungJudged>(journal[^1]);
-        Assert.True(first.Continues);
-        Assert.Equal(10, first.Rung);
+    /// <summary>The study's configurations (seeds of each in trial order), in the order of the first seed's trial.</summary>
+    private static List<List<TrialRecord>> Configurations(StudyState state) =>
+        state.Trials.Values.GroupBy(t => t.ConfigurationId).Select(g => g.OrderBy(t => t.Ordinal).ToList()).OrderBy(g => g[0].Ordinal).ToList();
 
-        // Configuration 1 is far behind with both seeds: below the cut (top 1 of 2), clearly, so both seeds stop.
-        state = Apply(state, state.Record(At(trials[2], 10, 0.10), Now), journal);
-        var events = state.Record(At(trials[3], 10, 0.11), Now);
-        var judged = Assert.Single(events.OfType<RungJudged>());
-        Assert.False(judged.Continues);
-        Assert.Equal(RungBasis.Metric, judged.Evidence.Basis);
-        Assert.Equal(2, judged.Evidence.Rank);
-        var pruned = events.OfType<TrialPruned>().ToList();
-        Assert.Equal([trials[2].TrialId, trials[3].TrialId], pruned.Select(p => p.TrialId).Order());
-        state = Apply(state, events, journal);
-        Assert.All(pruned, p => Assert.Equal(TrialStatus.Pruned, state.Trials[p.TrialId].Status));
-        // A pruned trial keeps what it recorded.
-        Assert.Equal(1, state.Trials[trials[2].TrialId].CheckpointCount);
+    private static StudyState Reach(StudyState state, IEnumerable<TrialRecord> seeds, long step, List<IStudyEvent> journal, params double[] margins)
+    {
+        foreach (var (seed, margin) in seeds.Zip(margins))
+        {
+            var current = state.Trials[seed.TrialId];
+            state = Apply(state, state.Record(new CheckpointBatch("s", current.TrialId, current.Attempt, current.NextBatch, [Trials.At(step) with { MarginL2 = margin }]), Now), journal);
+        }
+        return state;
     }
 
     [Fact]
-    public void A_configuration_whose_interval_straddles_the_cut_goes_on()
+    public void A_configuration_outside_the_cut_waits_without_a_slot_until_the_rung_is_final_and_then_stops_only_if_clearly_behind()
     {
-        var (state, trials, journal) = Study(Asha);
-        state = Apply(state, state.Record(At(trials[0], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[1], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[2], 10, 0.2), Now), journal);
-        // Seeds at 0.2 and 1.6: mean 0.9 below the cut (1.0), but with two seeds the interval is wide.
-        var events = state.Record(At(trials[3], 10, 1.6), Now);
-        var judged = Assert.Single(events.OfType<RungJudged>());
-        Assert.True(judged.Continues);
+        var (state, _, journal) = Study(Asha);
+        var (a, b, c) = (Configurations(state)[0], Configurations(state)[1], Configurations(state)[2]);
+        // A reaches rung 10 first: alone there, it is promoted. (Its first seed was held there until its second arrived.)
+        state = Reach(state, a, 10, journal, 1.0, 1.1);
+        Assert.Equal(RungDecision.Continue, Assert.Single(journal.OfType<RungJudged>()).Decision);
+        Assert.Equal(a[0].TrialId, Assert.Single(journal.OfType<TrialHeld>()).TrialId);
+        Assert.Null(state.Trials[a[0].TrialId].HeldAt);
+
+        // B is far behind, but C could still reach the rung: B waits there, and its seeds pause.
+        state = Reach(state, b, 10, journal, 0.10, 0.11);
+        var waiting = journal.OfType<RungJudged>().Last();
+        Assert.Equal((b[0].ConfigurationId, RungDecision.Wait), (waiting.Configuration, waiting.Decision));
+        Assert.Equal(b.Select(t => t.TrialId), journal.OfType<TrialHeld>().Skip(1).Select(h => h.TrialId));
+        foreach (var seed in b)
+        {
+            state = Apply(state, state.Finish(new TrialFinished("s", seed.TrialId, 1, TrialEnd.Cancelled, 10, null, null, "paused", []), Now), journal);
+            Assert.Equal(TrialStatus.Pending, state.Trials[seed.TrialId].Status);
+            Assert.DoesNotContain(seed.TrialId, state.Pending.Values);
+        }
+
+        // C arrives: the rung is final. C and B are below the cut (A) and clearly so: both stop.
+        var events = state.Record(new CheckpointBatch("s", c[0].TrialId, 1, 0, [Trials.At(10) with { MarginL2 = 0.2 }]), Now);
+        state = Apply(state, events, journal);
+        events = state.Record(new CheckpointBatch("s", c[1].TrialId, 1, 0, [Trials.At(10) with { MarginL2 = 0.21 }]), Now);
+        var stops = events.OfType<RungJudged>().ToList();
+        Assert.Equal([b[0].ConfigurationId, c[0].ConfigurationId], stops.Select(j => j.Configuration).Order(StringComparer.Ordinal));
+        Assert.All(stops, j => Assert.Equal(RungDecision.Stop, j.Decision));
+        Assert.All(stops, j => Assert.Equal(RungBasis.Metric, j.Evidence.Basis));
+        state = Apply(state, events, journal);
+        Assert.All(b.Concat(c), t => Assert.Equal(TrialStatus.Pruned, state.Trials[t.TrialId].Status));
+        // A pruned trial keeps what it recorded; the running ones were told to stop.
+        Assert.Equal(1, state.Trials[c[0].TrialId].CheckpointCount);
+        Assert.Contains(events.OfType<TrialPruned>(), p => p.TrialId == c[0].TrialId && p.Attempt == 1);
+        Assert.Contains(events.OfType<TrialPruned>(), p => p.TrialId == b[0].TrialId && p.Attempt == 0);
+    }
+
+    [Fact]
+    public void A_configuration_whose_interval_straddles_the_cut_is_promoted_when_the_rung_is_final()
+    {
+        var (state, _, journal) = Study(Asha);
+        var configurations = Configurations(state);
+        state = Reach(state, configurations[0], 10, journal, 1.0, 1.0);
+        state = Reach(state, configurations[1], 10, journal, 1.0, 1.1);
+        // Seeds at 0.2 and 1.6: mean 0.9, below the cut, but with two seeds the interval is wide.
+        var events = new List<IStudyEvent>();
+        state = Reach(state, configurations[2], 10, events, 0.2, 1.6);
+        var judged = events.OfType<RungJudged>().Last(j => j.Configuration == configurations[2][0].ConfigurationId);
+        Assert.Equal(RungDecision.Continue, judged.Decision);
         Assert.True(judged.Evidence.Upper > judged.Evidence.Cut);
         Assert.Empty(events.OfType<TrialPruned>());
     }
@@ -98,34 +125,60 @@ public sealed class SchedulerTests
     [Fact]
     public void Before_its_seeds_fit_a_configuration_is_judged_on_loss_not_margin()
     {
-        var (state, trials, journal) = Study(Asha);
-        state = Apply(state, state.Record(At(trials[0], 10, 1.0), Now), journal);
-        state = Apply(state, state.Record(At(trials[1], 10, 1.0), Now), journal);
+        var (state, _, journal) = Study(Asha);
+        var configurations = Configurations(state);
+        state = Reach(state, configurations[0], 10, journal, 1.0, 1.0);
+        state = Reach(state, configurations[1], 10, journal, 1.0, 1.0);
         // Not fit, negative margins, but the same loss as the cut: not a reason to stop.
-        state = Apply(state, state.Record(At(trials[2], 10, -3, trainAccuracy: 0.8), Now), journal);
-        var events = state.Record(At(trials[3], 10, -3, trainAccuracy: 0.8), Now);
-        var judged = Assert.Single(events.OfType<RungJudged>());
+        foreach (var seed in configurations[2])
+        {
+            state = Apply(state, state.Record(At(seed, 10, -3, trainAccuracy: 0.8), Now), journal);
+        }
+        var judged = journal.OfType<RungJudged>().Last(j => j.Configuration == configurations[2][0].ConfigurationId);
         Assert.Equal(RungBasis.Loss, judged.Evidence.Basis);
-        Assert.True(judged.Continues);
+        Assert.Equal(RungDecision.Continue, judged.Decision);
+    }
+
+    [Fact]
+    public void A_seed_that_reaches_a_rung_before_its_siblings_waits_there_and_goes_first_once_promoted()
+    {
+        var (state, _, journal) = Study(Asha, slots: 1);
+        var first = state.Running.Single();
+        state = Apply(state, state.Record(At(first, 10, 1.0), Now), journal);
+        var held = Assert.Single(journal.OfType<TrialHeld>());
+        Assert.Equal((first.TrialId, 10L), (held.TrialId, held.Rung));
+        state = Apply(state, state.Finish(new TrialFinished("s", first.TrialId, 1, TrialEnd.Cancelled, 15, null, null, "paused", []), Now), journal);
+        Assert.DoesNotContain(first.TrialId, state.Pending.Values);
+        Assert.Contains("waiting at step 10", state.Trials[first.TrialId].Reason, StringComparison.Ordinal);
+
+        // Its sibling runs next, reaches the rung, and the configuration (alone there) is promoted: the first
+        // seed is back in the queue, ahead of the configurations that have not started.
+        state = Apply(state, state.Assign(new RequestWork("s", 1, "n1"), Now), journal);
+        var sibling = state.Running.Single();
+        Assert.Equal(first.ConfigurationId, sibling.ConfigurationId);
+        state = Apply(state, state.Record(At(sibling, 10, 1.0), Now), journal);
+        Assert.Equal(RungDecision.Continue, journal.OfType<RungJudged>().Single().Decision);
+        Assert.Equal(first.TrialId, state.Pending.Values.First());
+        Assert.Null(state.Trials[sibling.TrialId].HeldAt);
     }
 
     [Fact]
     public void Pending_seeds_of_a_stopped_configuration_never_start()
     {
         var (state, _, journal) = Study(Asha, slots: 5);
+        var configurations = Configurations(state);
         var waiting = state.Trials[Assert.Single(state.Pending.Values)];
-        var others = state.Running.Where(t => t.ConfigurationId != waiting.ConfigurationId).ToList();
-        var sibling = state.Running.Single(t => t.ConfigurationId == waiting.ConfigurationId);
-        foreach (var trial in others)
+        var last = configurations.Single(c => c[0].ConfigurationId == waiting.ConfigurationId);
+        var sibling = last.Single(t => t.TrialId != waiting.TrialId);
+        foreach (var configuration in configurations.Where(c => c != last))
         {
-            state = Apply(state, state.Record(At(trial, 10, 1.0), Now), journal);
+            state = Reach(state, configuration, 10, journal, 1.0, 1.0);
         }
-        // One seed of the last configuration reached the rung, the other has not started: nothing is judged yet.
-        state = Apply(state, state.Record(At(sibling, 10, 0.0), Now), journal);
+        state = Reach(state, [sibling], 10, journal, 0.0);
         Assert.Equal(2, journal.OfType<RungJudged>().Count());
         state = Apply(state, state.Assign(new RequestWork("s", 1, "n1"), Now), journal);
         var events = state.Record(At(state.Trials[waiting.TrialId], 10, 0.01), Now);
-        Assert.Contains(events, e => e is RungJudged { Continues: false });
+        Assert.Contains(events, e => e is RungJudged { Decision: RungDecision.Stop });
         state = Apply(state, events, journal);
         Assert.Empty(state.Pending);
         Assert.Equal(2, state.Trials.Values.Count(t => t.Status == TrialStatus.Pruned));
@@ -138,40 +191,41 @@ public sealed class SchedulerTests
         var queue = state.Pending.Values.Select(id => state.Trials[id]).ToList();
         var configurations = queue.Select(t => t.ConfigurationId).Distinct().ToList();
         Assert.Equal(3, configurations.Count);
-        // Seeds of a configuration are next to each other in the queue.
         Assert.Equal(configurations.SelectMany(c => queue.Where(t => t.ConfigurationId == c)).Select(t => t.TrialId), queue.Select(t => t.TrialId));
         var (fifo, _, _) = Study(SchedulerSettings.Fifo, slots: 0);
-        Assert.Equal(trials.Select(t => t.TrialId), fifo.Pending.Values);
+        Assert.Equal(trials.Select(t => t.TrialId).Order(), fifo.Pending.Values.Order());
+        Assert.Equal(fifo.Trials.Values.OrderBy(t => t.Ordinal).Select(t => t.TrialId), fifo.Pending.Values);
     }
 
     [Fact]
     public void A_recovered_state_replays_the_judgements_and_never_judges_a_rung_again()
     {
-        var (state, trials, journal) = Study(Asha);
-        foreach (var (trial, margin) in trials.Take(4).Zip([1.0, 1.0, 0.1, 0.1]))
-        {
-            state = Apply(state, state.Record(At(trial, 10, margin), Now), journal);
-        }
+        var (state, _, journal) = Study(Asha);
+        var configurations = Configurations(state);
+        state = Reach(state, configurations[0], 10, journal, 1.0, 1.0);
+        state = Reach(state, configurations[1], 10, journal, 0.1, 0.1);
         var recovered = journal.Aggregate(StudyState.Empty("s"), (s, e) => s.Apply(e));
-        Assert.Equal(state.Trials.Values.Select(t => (t.TrialId, t.Status)).Order(), recovered.Trials.Values.Select(t => (t.TrialId, t.Status)).Order());
-        // A re-sent batch of a judged configuration changes nothing, and a pruned trial's later batch is not recorded.
-        Assert.Empty(recovered.Record(At(trials[0], 10, 1.0), Now));
-        Assert.Empty(recovered.Record(At(trials[2], 15, 5.0) with { Sequence = 1 }, Now));
-        // The running configuration's next checkpoints before the next rung judge nothing.
-        var next = recovered.Record(At(recovered.Trials[trials[0].TrialId], 15, 1.0) with { Sequence = 1 }, Now);
-        Assert.DoesNotContain(next, e => e is RungJudged or TrialPruned);
+        Assert.Equal(state.Trials.Values.Select(t => (t.TrialId, t.Status, t.HeldAt)).Order(), recovered.Trials.Values.Select(t => (t.TrialId, t.Status, t.HeldAt)).Order());
+        Assert.Equal(
+            state.Configurations!.Select(c => (c.Key, c.Value.JudgedThrough, c.Value.Stopped, c.Value.WaitingAt)).Order(),
+            recovered.Configurations!.Select(c => (c.Key, c.Value.JudgedThrough, c.Value.Stopped, c.Value.WaitingAt)).Order());
+        // A re-sent batch changes nothing; the promoted configuration's next checkpoints before the next rung judge nothing.
+        Assert.Empty(recovered.Record(At(configurations[0][0], 10, 1.0), Now));
+        var next = recovered.Record(At(recovered.Trials[configurations[0][0].TrialId], 15, 1.0) with { Sequence = 1 }, Now);
+        Assert.DoesNotContain(next, e => e is RungJudged or TrialPruned or TrialHeld);
     }
 
     [Fact]
     public void A_study_whose_last_unfinished_trials_are_pruned_is_finished()
     {
-        var (state, trials, journal) = Study(Asha with { MinSteps = 30 }, slots: 6);
-        foreach (var trial in trials.Take(4))
+        var (state, _, journal) = Study(Asha with { MinSteps = 30 }, slots: 6);
+        var configurations = Configurations(state);
+        foreach (var trial in configurations[0].Concat(configurations[1]))
         {
             state = Apply(state, state.Finish(new TrialFinished("s", trial.TrialId, 1, TrialEnd.Completed, 40, 5, Trials.At(40), null, [Trials.At(30) with { MarginL2 = 1 }, Trials.At(40)]), Now), journal);
         }
-        state = Apply(state, state.Record(At(trials[4], 30, -0.5), Now), journal);
-        var events = state.Record(At(trials[5], 30, -0.5), Now);
+        state = Reach(state, [configurations[2][0]], 30, journal, -0.5);
+        var events = state.Record(At(state.Trials[configurations[2][1].TrialId], 30, -0.5), Now);
         Assert.Contains(events, e => e is TrialPruned);
         Assert.IsType<StudyFinished>(events[^1]);
     }

@@ -8,7 +8,8 @@ namespace SweepCluster.Protocol.Tests;
 /// A study driven through the real decider with made-up training curves whose best configuration is
 /// known: each configuration has a true final margin, each seed an offset around it, each checkpoint a
 /// little noise; before a configuration fits its data (at a step that differs by configuration) its
-/// margin is negative and its loss falls. Trials run on a fixed number of slots, a checkpoint per tick.
+/// margin is negative and its loss falls. Trials run on a fixed number of slots, a checkpoint per tick; a
+/// trial the scheduler holds pauses at once and later resumes where it stopped.
 /// </summary>
 public sealed class SimulatedStudy
 {
@@ -61,31 +62,48 @@ public sealed class SimulatedStudy
         var state = StudyState.Empty("sim");
         state = Apply(state, state.Start(new StartStudy("sim", null, 0, definitions, Scheduler: scheduler), Now).Events);
 
-        var running = new Dictionary<string, (int Attempt, long Step)>();
+        // A paused trial resumes where it stopped, as from the state its worker saved.
+        var reached = definitions.ToDictionary(d => d.TrialId, _ => -(long)CheckpointEvery);
+        var running = new Dictionary<string, (int Attempt, long? PauseAt)>();
         while (state.Phase == StudyPhase.Running)
         {
+            if (running.Count == 0 && state.Pending.IsEmpty)
+            {
+                var held = state.Trials.Values.Where(t => t.Status == TrialStatus.Pending).Select(t => $"{t.TrialId} held at {t.HeldAt}");
+                var waiting = state.Configurations!.Where(c => c.Value.WaitingAt is not null).Select(c => $"{c.Key} waits at {c.Value.WaitingAt} (promoted through {c.Value.JudgedThrough})");
+                var blocking = state.Configurations!.Where(c => !c.Value.Stopped && c.Value.WaitingAt is null).Select(c => $"{c.Key} through {c.Value.JudgedThrough}: " + string.Join(",", c.Value.TrialIds.Select(t => $"{state.Trials[t].Status}@{state.Trials[t].LastStep} rungs {string.Join("/", state.Trials[t].Rungs!.Select(r => r.Rung))} held {state.Trials[t].HeldAt}")));
+                throw new InvalidOperationException($"the study stalled: nothing runs or waits in the queue; {string.Join("; ", held)}; {string.Join("; ", waiting)}; others: {string.Join("; ", blocking)}; last: {string.Join(" | ", _journal.OfType<RungJudged>().TakeLast(12).Select(j => $"{j.Configuration}@{j.Rung} {j.Decision} rank {j.Evidence.Rank}/{j.Evidence.Reached}"))}");
+            }
             if (running.Count < Slots)
             {
                 foreach (var assigned in state.Assign(new RequestWork("sim", Slots - running.Count, "node"), Now).Cast<TrialAssigned>().ToList())
                 {
                     state = state.Apply(assigned);
-                    running[assigned.TrialId] = (assigned.Attempt, -CheckpointEvery);
+                    running[assigned.TrialId] = (assigned.Attempt, state.PauseAt(assigned.TrialId));
                 }
             }
-            foreach (var (id, (attempt, last)) in running.ToList())
+            foreach (var (id, (attempt, pauseAt)) in running.ToList())
             {
-                if (state.Trials[id].Status != TrialStatus.Running)
+                var trial = state.Trials[id];
+                if (trial.Status != TrialStatus.Running)
                 {
                     running.Remove(id);
                     continue;
                 }
-                var step = last + CheckpointEvery;
+                // Paused by the scheduler, or at the rung it was told to pause at, as a worker does.
+                if (trial.HeldAt is not null || reached[id] >= pauseAt)
+                {
+                    state = Apply(state, state.Finish(new TrialFinished("sim", id, attempt, TrialEnd.Cancelled, reached[id], null, null, "paused", []), Now));
+                    running.Remove(id);
+                    continue;
+                }
+                var step = reached[id] + CheckpointEvery;
                 var (c, s) = index[id];
                 var checkpoint = Checkpoint(step, quality[c] + offset[c, s], fitStep[c], StepNoise, random);
                 state = step >= Steps
                     ? Apply(state, state.Finish(new TrialFinished("sim", id, attempt, TrialEnd.Completed, step, fitStep[c], checkpoint, null, [checkpoint]), Now))
-                    : Apply(state, state.Record(new CheckpointBatch("sim", id, attempt, step / CheckpointEvery, [checkpoint]), Now));
-                running[id] = (attempt, step);
+                    : Apply(state, state.Record(new CheckpointBatch("sim", id, attempt, trial.NextBatch, [checkpoint]), Now));
+                reached[id] = step;
             }
         }
 
@@ -97,7 +115,7 @@ public sealed class SimulatedStudy
             ? completed.MaxBy(t => t.Trial.Latest!.MarginL2)!.Config
             : completed.GroupBy(t => t.Config).Where(g => g.Count() == Seeds).MaxBy(g => g.Average(t => t.Trial.Latest!.MarginL2))!.Key;
         var bestPruned = trials.Count(t => t.Config == trueBest && t.Trial.Status == TrialStatus.Pruned);
-        return new Outcome(chosen, trueBest, bestPruned > 0, bestPruned == Seeds, trials.Sum(t => t.Trial.LastStep), (long)Configurations * Seeds * Steps);
+        return new Outcome(chosen, trueBest, bestPruned > 0, bestPruned == Seeds, reached.Values.Sum(r => Math.Max(r, 0)), (long)Configurations * Seeds * Steps);
     }
 
     private static Checkpoint Checkpoint(long step, double finalMargin, int fitStep, double stepNoise, Random random)
@@ -116,5 +134,7 @@ public sealed class SimulatedStudy
         Reduction.Sum, AlgorithmKind.Gd, lr, StepForm.Dual, LrSchedule.Constant, null, null, null, Steps, CheckpointEvery,
         new StopSpec(0, null), seed, 1);
 
-    private static StudyState Apply(StudyState state, IEnumerable<IStudyEvent> events) => events.Aggregate(state, (s, e) => s.Apply(e));
+    private readonly List<IStudyEvent> _journal = [];
+
+    private StudyState Apply(StudyState state, IEnumerable<IStudyEvent> events) => events.Aggregate(state, (s, e) => { _journal.Add(e); return s.Apply(e); });
 }

@@ -240,7 +240,7 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         var worker = Sender;
         PersistThen(events, () => worker.Tell(new TrialsAssigned(
             _state.StudyId,
-            events.Cast<TrialAssigned>().Select(a => new AssignTrial(_state.StudyId, a.TrialId, _state.Trials[a.TrialId].SpecJson, a.Attempt, a.FromStep)).ToList())));
+            events.Cast<TrialAssigned>().Select(a => new AssignTrial(_state.StudyId, a.TrialId, _state.Trials[a.TrialId].SpecJson, a.Attempt, a.FromStep, _state.PauseAt(a.TrialId))).ToList())));
     }
 
     /// <summary>A worker's lease renewal: its current attempts are renewed, the others told to stop.</summary>
@@ -432,10 +432,16 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         PersistAllAsync(events, e =>
         {
             _state = _state.Apply(e);
-            if (e is TrialPruned { Attempt: > 0 } pruned)
+            switch (e)
             {
-                // The scheduler stopped a running trial: its worker drops the attempt (what it stored stays).
-                TellWorkers(new StopAttempt(_state.StudyId, pruned.TrialId, pruned.Attempt));
+                case TrialPruned { Attempt: > 0 } pruned:
+                    // The scheduler stopped a running trial: its worker drops the attempt (what it stored stays).
+                    TellWorkers(new StopAttempt(_state.StudyId, pruned.TrialId, pruned.Attempt));
+                    break;
+                case TrialHeld held:
+                    // The trial waits at a rung: its worker saves its state and hands it back.
+                    TellWorkers(new PauseAttempt(_state.StudyId, held.TrialId, held.Attempt));
+                    break;
             }
             if (++applied == events.Count)
             {

@@ -231,7 +231,7 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
     {
         _started = true;
         var self = Self;
-        var observer = new Observer(self, _credits, _cancellation.Token);
+        var observer = new Observer(self, _credits, _cancellation, _trial.PauseAtStep);
         _threads.Run(() => Train(self, observer, resumeState));
     }
 
@@ -356,9 +356,14 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Runs on the training thread: hands results to the actor, waiting while too many are unacknowledged.</summary>
-    private sealed class Observer(IActorRef actor, SemaphoreSlim credits, CancellationToken cancellation) : ITrialProgress
+    /// <summary>
+    /// Runs on the training thread: hands results to the actor, waiting while too many are unacknowledged,
+    /// and pauses the trial at the scheduler's rung (cancelling it there saves its state and hands it back).
+    /// </summary>
+    private sealed class Observer(IActorRef actor, SemaphoreSlim credits, CancellationTokenSource stop, long? pauseAtStep) : ITrialProgress
     {
+        private readonly CancellationToken cancellation = stop.Token;
+
         public void OnCheckpoint(Checkpoint checkpoint)
         {
             bool credited;
@@ -373,6 +378,10 @@ public sealed class TrialActor : ReceiveActor, IWithTimers
                 credited = false;
             }
             actor.Tell(new Produced(checkpoint, credited));
+            if (checkpoint.Step >= pauseAtStep)
+            {
+                stop.Cancel();
+            }
         }
 
         public void OnState(long atStep, byte[] bytes) => actor.Tell(new StateProduced(atStep, bytes));

@@ -103,6 +103,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 child.Tell(TrialActor.Abandon.Instance);
             }
         });
+        Receive<PauseAttempt>(pause =>
+        {
+            foreach (var (child, _) in _running.Where(r => r.Value.StudyId == pause.StudyId && r.Value.TrialId == pause.TrialId && r.Value.Attempt == pause.Attempt))
+            {
+                child.Tell(TrialActor.StopTraining.Instance);
+            }
+        });
         Receive<FinishAck>(_ => { });
         Receive<ConfirmTick>(_ => Confirm());
         Receive<Terminated>(t =>

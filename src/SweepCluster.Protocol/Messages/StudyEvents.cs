@@ -35,10 +35,17 @@ public sealed record StudyResumed(DateTimeOffset At) : IStudyEvent;
 public sealed record StudyFinished(DateTimeOffset At) : IStudyEvent;
 
 /// <summary>
-/// The study's scheduler judged a configuration (all its seeds) at a rung: it goes on, or it stops and
+/// The study's scheduler judged a configuration (all its seeds) at a rung: it goes on to the next rung,
+/// it waits (held there, using no slot) until more configurations have reached the rung, or it stops and
 /// each of its unfinished trials gets a <see cref="TrialPruned"/> in the same write.
 /// </summary>
-public sealed record RungJudged(string Configuration, long Rung, bool Continues, RungEvidence Evidence, DateTimeOffset At) : IStudyEvent;
+public sealed record RungJudged(string Configuration, long Rung, RungDecision Decision, RungEvidence Evidence, DateTimeOffset At) : IStudyEvent;
+
+/// <summary>
+/// The trial reached a rung its configuration has not been judged past: it pauses there (its worker saves
+/// its state and hands it back) and waits, out of the queue, for the judgement.
+/// </summary>
+public sealed record TrialHeld(string TrialId, int Attempt, long Rung, DateTimeOffset At) : IStudyEvent;
 
 /// <summary>The scheduler stopped the trial (its configuration, at a rung); it keeps the checkpoints it has. Attempt 0: it never started.</summary>
 public sealed record TrialPruned(string TrialId, int Attempt, RungEvidence Evidence, DateTimeOffset At) : IStudyEvent;

@@ -11,7 +11,10 @@ public sealed record WorkAvailable(string StudyId) : IProtocolMessage;
 /// Run this trial. With <see cref="ResumeStep"/>, continue it from the training state stored at that step:
 /// the worker fetches the state in chunks (<see cref="FetchStateChunk"/>) before it trains.
 /// </summary>
-public sealed record AssignTrial(string StudyId, string TrialId, string SpecJson, int Attempt, long? ResumeStep) : IProtocolMessage;
+/// <see cref="PauseAtStep"/>: the rung the study's scheduler judges the trial's configuration at next; the
+/// worker pauses the trial there by itself (saving its state, as an interruption does), so a fast trial
+/// does not run on past the rung while the news of it travels.
+public sealed record AssignTrial(string StudyId, string TrialId, string SpecJson, int Attempt, long? ResumeStep, long? PauseAtStep = null) : IProtocolMessage;
 
 public sealed record NoWork(string StudyId) : IProtocolMessage;
 
@@ -23,6 +26,12 @@ public sealed record StopTrials(string StudyId) : IProtocolMessage;
 /// unreachable): drop it without reporting, since nothing it produces would be kept.
 /// </summary>
 public sealed record StopAttempt(string StudyId, string TrialId, int Attempt) : IProtocolMessage;
+
+/// <summary>
+/// Stop this attempt as an interruption does: save its state and hand it back. The study's scheduler
+/// holds the trial at a rung until its configuration is judged there.
+/// </summary>
+public sealed record PauseAttempt(string StudyId, string TrialId, int Attempt) : IProtocolMessage;
 
 // Worker -> coordinator. Each is re-sent until acknowledged, so the coordinator must accept duplicates.
 

@@ -2,6 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace SweepCluster.Protocol.Scheduling;
 
+/// <summary>A configuration at a rung: on to the next rung, held until more configurations reach this one, or stopped.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RungDecision>))]
+public enum RungDecision { Continue, Wait, Stop }
+
 /// <summary>What a rung's decision compared: the <see cref="Metric"/> itself, or (while the configuration's seeds have not all fit its data) the training loss.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RungBasis>))]
 public enum RungBasis { Metric, Loss }

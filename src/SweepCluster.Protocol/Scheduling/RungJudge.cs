@@ -2,23 +2,24 @@ using SweepCluster.Protocol.Metrics;
 
 namespace SweepCluster.Protocol.Scheduling;
 
-/// <summary>The decision for one configuration at one rung: go on, or stop, with the numbers either way.</summary>
-public sealed record RungVerdict(bool Continues, RungEvidence Evidence);
+/// <summary>The decision for one configuration at one rung, with the numbers behind it.</summary>
+public sealed record RungVerdict(RungDecision Decision, RungEvidence Evidence);
 
 /// <summary>
-/// Decides whether a configuration that has just reached a rung with all its seeds goes on. It is ranked
-/// among every configuration that has reached the same rung so far (asynchronous, as in ASHA: nobody
-/// waits for a whole rung). ASHA keeps the top 1/reduction_factor; the median rule keeps what is not
-/// below the median of the others. Outside those, a configuration stops only when it is clearly below
-/// the cut: its confidence interval lies wholly on the wrong side of the cut configuration's mean. One
-/// whose interval straddles the cut goes on. With one seed per unit (unit: trial) the interval is the
+/// Decides what a configuration that has reached a rung with all its seeds does next. It is ranked among
+/// every configuration that has reached the same rung so far. ASHA promotes the top 1/reduction_factor
+/// (as more configurations arrive, more are promoted: asynchronous, nobody waits for a whole rung); the
+/// median rule promotes what is not below the median of the others. One outside the cut waits, holding
+/// no slot, while other configurations can still reach the rung. Once none can (<paramref name="final"/>),
+/// it stops only if it is clearly below the cut: its confidence interval lies wholly on the wrong side of
+/// the cut configuration's mean; one whose interval straddles the cut is promoted. With one seed per unit (unit: trial) the interval is the
 /// value itself, which is per-trial ASHA. With a metric that means something only once the data is fit
 /// (the margins), a configuration whose seeds have not all fit is judged on training loss instead: it
 /// stops only if its loss is clearly above the cut's; not having fit yet is not by itself a reason.
 /// </summary>
 public static class RungJudge
 {
-    public static RungVerdict Judge(SchedulerSettings settings, long rung, string configuration, IReadOnlyDictionary<string, IReadOnlyList<RungObservation>> reached)
+    public static RungVerdict Judge(SchedulerSettings settings, long rung, string configuration, IReadOnlyDictionary<string, IReadOnlyList<RungObservation>> reached, bool final)
     {
         var metric = MetricRegistry.Get(settings.Metric);
         var needsFit = metric.MeaningfulOnceFit;
@@ -45,15 +46,19 @@ public static class RungJudge
 
         if (cut is null)
         {
-            return new(true, Evidence(rule, settings, rung, self, self, rank, summaries.Count, needsFit));
+            return new(RungDecision.Continue, Evidence(rule, settings, rung, self, self, rank, summaries.Count, needsFit));
         }
         var evidence = Evidence(rule, settings, rung, self, cut, rank, summaries.Count, needsFit);
+        if (!final)
+        {
+            return new(RungDecision.Wait, evidence);
+        }
         var clearlyBelow = evidence.Basis switch
         {
             RungBasis.Loss => evidence.Lower > evidence.Cut,
             _ => settings.Mode == Goal.Max ? evidence.Upper < evidence.Cut : evidence.Lower > evidence.Cut,
         };
-        return new(!clearlyBelow, evidence);
+        return new(clearlyBelow ? RungDecision.Stop : RungDecision.Continue, evidence);
     }
 
     private static RungEvidence Evidence(string rule, SchedulerSettings settings, long rung, ReplicateSummary self, ReplicateSummary cut, int rank, int reached, bool needsFit)

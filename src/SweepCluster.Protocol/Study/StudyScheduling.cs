@@ -1,20 +1,27 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
 
-/// <summary>A configuration's trials (its seeds) and how far the scheduler has judged it.</summary>
-public sealed record ConfigurationState(ImmutableList<string> TrialIds, long JudgedThrough, bool Stopped);
+/// <summary>
+/// A configuration's trials (its seeds) and where the scheduler has it: promoted through
+/// <see cref="JudgedThrough"/>, waiting at <see cref="WaitingAt"/>, or stopped.
+/// </summary>
+public sealed record ConfigurationState(ImmutableList<string> TrialIds, long JudgedThrough, bool Stopped, long? WaitingAt = null);
 
 /// <summary>
-/// The scheduler seam of the study's decider. A study with a scheduler records, for each trial, its
-/// values at the rungs (in <see cref="Apply"/>, from the checkpoints it stores), and after each write that
-/// records checkpoints or ends a trial it judges that trial's configuration at every rung its seeds have
-/// now all reached. The judgements are events (<see cref="RungJudged"/>, <see cref="TrialPruned"/>)
-/// written with the checkpoints that caused them, so a recovered coordinator replays them and never
-/// judges a rung twice. Without a scheduler nothing here runs: FIFO.
+/// The scheduler seam of the study's decider. A study with a scheduler records each trial's values at the
+/// rungs (in <see cref="Apply"/>, from the checkpoints it stores). After each write that records
+/// checkpoints or ends a trial, it settles: a trial that reached a rung its configuration has not been
+/// promoted past is held there (<see cref="TrialHeld"/>: its worker pauses it, saving its state), and a
+/// configuration whose seeds have all reached its next rung is judged (<see cref="RungJudged"/>:
+/// continue, wait, or stop with a <see cref="TrialPruned"/> per unfinished seed). The events are written
+/// with the checkpoints that caused them, so a recovered coordinator replays them and never decides a
+/// rung twice. Seeds of a configuration thus wait for each other at every rung, however few the slots.
+/// Without a scheduler nothing here runs: FIFO, every trial to its end.
 /// </summary>
 public sealed partial record StudyState
 {
@@ -28,20 +35,66 @@ public sealed partial record StudyState
         static string Describe(SchedulerSettings? s) => s is null ? "fifo" : $"{s.Kind.ToString().ToLowerInvariant()} on {s.Metric}";
     }
 
-    /// <summary>
-    /// Where a pending trial waits: FIFO in the sweep's order; with a scheduler, configurations in an order
-    /// shuffled by their id, each with its seeds together (so they reach each rung together). A scheduler
-    /// judges a configuration against those that reached the rung before it: in the grid's own order, a
-    /// trend along an axis (a growing learning rate) would make every newcomer look like the best so far.
-    /// </summary>
-    private long QueuePosition(TrialRecord trial) =>
-        Scheduler is null ? trial.Ordinal : ((long)uint.Parse(trial.ConfigurationId.AsSpan(trial.ConfigurationId.Length - 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 32) | (uint)trial.Ordinal;
-
     private static ImmutableDictionary<string, ConfigurationState> Join(ImmutableDictionary<string, ConfigurationState> configurations, TrialRecord trial)
     {
         var id = trial.ConfigurationId;
         var existing = configurations.GetValueOrDefault(id) ?? new ConfigurationState([], 0, false);
         return configurations.SetItem(id, existing with { TrialIds = existing.TrialIds.Add(trial.TrialId) });
+    }
+
+    /// <summary>
+    /// Where a pending trial waits. FIFO: the sweep's order. With a scheduler: trials of configurations
+    /// promoted past a rung first (the highest rung first, as ASHA does), then the others in an order
+    /// shuffled by their configuration's id, each configuration's seeds together. A configuration is
+    /// ranked against those that reached a rung before it: in the grid's own order, a trend along an axis
+    /// (a growing learning rate) would make every newcomer look like the best so far.
+    /// </summary>
+    private long QueueKey(TrialRecord trial)
+    {
+        if (Scheduler is null)
+        {
+            return trial.Ordinal;
+        }
+        var promotedThrough = Configurations![trial.ConfigurationId].JudgedThrough;
+        if (promotedThrough > 0)
+        {
+            return trial.Ordinal - (promotedThrough << 20);
+        }
+        var id = trial.ConfigurationId;
+        // 31 bits of the id's hash above the ordinal: positive, so behind every promoted trial.
+        return ((long)(uint.Parse(id.AsSpan(id.Length - 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture) >> 1) << 32) | (uint)trial.Ordinal;
+    }
+
+    private StudyState Judged(RungJudged judged)
+    {
+        var configuration = Configurations![judged.Configuration];
+        var state = this with
+        {
+            Configurations = Configurations.SetItem(judged.Configuration, judged.Decision switch
+            {
+                RungDecision.Continue => configuration with { JudgedThrough = judged.Rung, WaitingAt = null },
+                RungDecision.Wait => configuration with { WaitingAt = judged.Rung },
+                _ => configuration with { Stopped = true, WaitingAt = null },
+            }),
+        };
+        if (judged.Decision != RungDecision.Continue)
+        {
+            return state;
+        }
+        // Promoted: its seeds held at this rung go back to the queue (at its front) or, if their pause has
+        // not taken effect yet, simply run on.
+        foreach (var id in configuration.TrialIds)
+        {
+            if (state.Trials[id] is { HeldAt: { } at } held && at <= judged.Rung)
+            {
+                state = state.Update(id, t => t with { HeldAt = null });
+                if (held.Status == TrialStatus.Pending)
+                {
+                    state = state.Update(id, t => t with { Reason = null }).Enqueue(id);
+                }
+            }
+        }
+        return state;
     }
 
     /// <summary>Records the rungs these checkpoints reach: each rung takes the first checkpoint at or after its step.</summary>
@@ -88,44 +141,132 @@ public sealed partial record StudyState
     private static RungObservation Observation(long rung, Checkpoint at, Metric metric) =>
         new(rung, at.Step, metric.Finite(at), at.Loss, at.TrainAccuracy >= 1);
 
-    /// <summary>The events, followed by the judgements they make due for <paramref name="configuration"/>.</summary>
-    private List<IStudyEvent> WithSchedule(List<IStudyEvent> events, string configuration, DateTimeOffset now)
+    /// <summary>The events, followed by the holds and judgements they make due.</summary>
+    private List<IStudyEvent> WithSchedule(List<IStudyEvent> events, DateTimeOffset now)
     {
         if (Scheduler is null || events.Count == 0)
         {
             return events;
         }
-        var after = events.Aggregate(this, (s, e) => s.Apply(e));
-        events.AddRange(after.Judge(configuration, now));
+        var state = events.Aggregate(this, (s, e) => s.Apply(e));
+        void Add(IStudyEvent e)
+        {
+            events.Add(e);
+            state = state.Apply(e);
+        }
+        var touched = events.Select(TrialOf).OfType<string>().Distinct().ToList();
+        // A configuration can only come to a rung through its own trials' events; one that waits is judged
+        // again when another reaches its rung (more are promoted) or one stops or fails (the rung may be final).
+        var candidates = new SortedSet<string>(touched.Select(id => state.Trials[id].ConfigurationId), StringComparer.Ordinal);
+        var rewaken = events.Any(e => e is TrialFailed { WillRetry: false });
+        var rungs = new HashSet<long>();
+        while (true)
+        {
+            // What this pass decides wakes waiting configurations in the next: a rung reached by one more
+            // (more are promoted) or any stop (a rung may have become final).
+            var nextRungs = new HashSet<long>();
+            var nextRewaken = false;
+            void Decide(string id, long rung, RungVerdict verdict)
+            {
+                Add(new RungJudged(id, rung, verdict.Decision, verdict.Evidence, now));
+                nextRungs.Add(rung);
+                candidates.Add(id);
+                if (verdict.Decision == RungDecision.Stop)
+                {
+                    nextRewaken = true;
+                    foreach (var trial in state.Configurations![id].TrialIds.Select(t => state.Trials[t]).Where(t => !t.IsTerminal).ToList())
+                    {
+                        Add(new TrialPruned(trial.TrialId, trial.Status == TrialStatus.Running ? trial.Attempt : 0, verdict.Evidence, now));
+                    }
+                }
+            }
+            foreach (var id in candidates.ToList())
+            {
+                var configuration = state.Configurations![id];
+                if (state.NextJudgement(configuration) is { } rung && configuration.WaitingAt != rung)
+                {
+                    Decide(id, rung, state.Judge(id, rung));
+                }
+            }
+            foreach (var (id, configuration) in state.Configurations!.Where(c => c.Value.WaitingAt is { } at && (rewaken || rungs.Contains(at))).OrderBy(c => c.Key, StringComparer.Ordinal).ToList())
+            {
+                var rung = configuration.WaitingAt!.Value;
+                if (state.Judge(id, rung) is { Decision: not RungDecision.Wait } verdict)
+                {
+                    Decide(id, rung, verdict);
+                }
+            }
+            if (nextRungs.Count == 0)
+            {
+                break;
+            }
+            rungs = nextRungs;
+            rewaken = nextRewaken;
+        }
+
+        // A running trial at a rung its configuration has not been promoted past pauses there.
+        foreach (var id in candidates.SelectMany(c => state.Configurations![c].TrialIds).Distinct().ToList())
+        {
+            var trial = state.Trials[id];
+            var configuration = state.Configurations![trial.ConfigurationId];
+            if (trial is { Status: TrialStatus.Running, HeldAt: null } && !configuration.Stopped && state.NextRung(trial, configuration) is { } rung && trial.At(rung) is not null)
+            {
+                Add(new TrialHeld(trial.TrialId, trial.Attempt, rung, now));
+            }
+        }
         return events;
     }
 
-    private List<IStudyEvent> Judge(string configuration, DateTimeOffset now)
+    private static string? TrialOf(IStudyEvent e) => e switch
     {
-        var scheduler = Scheduler!;
-        var state = Configurations![configuration];
-        var seeds = Seeds(state).ToList();
-        var judged = new List<IStudyEvent>();
-        if (state.Stopped || seeds.Count == 0)
+        CheckpointsRecorded r => r.TrialId,
+        TrialCompleted c => c.TrialId,
+        TrialFailed f => f.TrialId,
+        TrialReleased r => r.TrialId,
+        _ => null,
+    };
+
+    private RungVerdict Judge(string configuration, long rung) =>
+        RungJudge.Judge(Scheduler!, rung, configuration, Reached(rung), IsFinal(rung));
+
+    /// <summary>Where a trial should pause by itself: the next rung its configuration has not been promoted past (null: none, or no scheduler).</summary>
+    public long? PauseAt(string trialId) =>
+        Scheduler is null || Trials[trialId] is not { } trial || Configurations![trial.ConfigurationId] is not { Stopped: false } configuration
+            ? null
+            : NextRung(trial, configuration);
+
+    /// <summary>A trial handed back at or past a rung its configuration has not been promoted past waits there, out of the queue.</summary>
+    private TrialRecord HoldIfAtRung(TrialRecord trial) =>
+        Scheduler is not null && trial.HeldAt is null && Configurations![trial.ConfigurationId] is { Stopped: false } configuration
+            && NextRung(trial, configuration) is { } rung && trial.At(rung) is not null
+            ? trial with { HeldAt = rung }
+            : trial;
+
+    /// <summary>The first rung the configuration has not been promoted past, if its seeds have all reached it.</summary>
+    private long? NextJudgement(ConfigurationState configuration)
+    {
+        if (configuration.Stopped)
         {
-            return judged;
+            return null;
         }
-        foreach (var rung in scheduler.Rungs(seeds[0].Steps).Where(r => r > state.JudgedThrough))
+        var seeds = Seeds(configuration).ToList();
+        if (seeds.Count == 0 || NextRung(seeds[0], configuration) is not { } rung)
         {
-            if (seeds.Any(t => t.At(rung) is null))
+            return null;
+        }
+        return seeds.All(t => t.At(rung) is not null) ? rung : null;
+    }
+
+    private long? NextRung(TrialRecord trial, ConfigurationState configuration)
+    {
+        foreach (var rung in Scheduler!.Rungs(trial.Steps))
+        {
+            if (rung > configuration.JudgedThrough)
             {
-                break;
-            }
-            var verdict = RungJudge.Judge(scheduler, rung, configuration, Reached(rung));
-            judged.Add(new RungJudged(configuration, rung, verdict.Continues, verdict.Evidence, now));
-            if (!verdict.Continues)
-            {
-                judged.AddRange(state.TrialIds.Select(id => Trials[id]).Where(t => !t.IsTerminal)
-                    .Select(t => new TrialPruned(t.TrialId, t.Status == TrialStatus.Running ? t.Attempt : 0, verdict.Evidence, now)));
-                break;
+                return rung;
             }
         }
-        return judged;
+        return null;
     }
 
     /// <summary>The seeds that count: all but those that failed for good.</summary>
@@ -146,4 +287,8 @@ public sealed partial record StudyState
         }
         return reached;
     }
+
+    /// <summary>No other configuration can still reach the rung: every one not stopped has reached it with all its seeds.</summary>
+    private bool IsFinal(long rung) =>
+        Configurations!.Values.Where(c => !c.Stopped).All(c => Seeds(c) is var seeds && !seeds.Any() || seeds.All(t => t.At(rung) is not null || t.Steps <= rung));
 }

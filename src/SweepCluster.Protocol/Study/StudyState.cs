@@ -44,10 +44,7 @@ public sealed partial record StudyState(
             Configurations = c.Scheduler is { Stops: true } ? ImmutableDictionary<string, ConfigurationState>.Empty : null,
         },
         TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
-        TrialAssigned a => Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }) with
-        {
-            Pending = Pending.Remove(QueuePosition(Trials[a.TrialId])),
-        },
+        TrialAssigned a => Dequeue(a.TrialId).Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }),
         CheckpointsRecorded r => Update(r.TrialId, t => Observe(t with
         {
             LastStep = r.Checkpoints.Count > 0 ? r.Checkpoints[^1].Step : t.LastStep,
@@ -64,11 +61,9 @@ public sealed partial record StudyState(
             ? Requeue(f.TrialId, t => t with { Failures = t.Failures + 1, Reason = f.Reason })
             : Update(f.TrialId, t => t with { Status = TrialStatus.Failed, Failures = t.Failures + 1, Reason = f.Reason, Node = null }),
         TrialReleased r => Requeue(r.TrialId, t => t with { Reason = r.Reason }),
-        RungJudged j => this with { Configurations = Configurations?.SetItem(j.Configuration, Configurations[j.Configuration] with { JudgedThrough = j.Rung, Stopped = !j.Continues }) },
-        TrialPruned p => Update(p.TrialId, t => t with { Status = TrialStatus.Pruned, Node = null, Reason = p.Evidence.Describe() }) with
-        {
-            Pending = Pending.Remove(QueuePosition(Trials[p.TrialId])),
-        },
+        RungJudged j => Judged(j),
+        TrialHeld h => Update(h.TrialId, t => t with { HeldAt = h.Rung }),
+        TrialPruned p => Dequeue(p.TrialId).Update(p.TrialId, t => t with { Status = TrialStatus.Pruned, Node = null, HeldAt = null, Reason = p.Evidence.Describe() }),
         StudyInterrupted => this with { Phase = StudyPhase.Interrupted },
         StudyResumed => this with { Phase = StudyPhase.Running, FinishedAt = null },
         StudyFinished f => this with { Phase = StudyPhase.Finished, FinishedAt = f.At },
@@ -83,22 +78,36 @@ public sealed partial record StudyState(
         {
             record = record with { Configuration = definition.TrialId };
         }
-        return this with
+        var joined = this with
         {
             Trials = Trials.Add(definition.TrialId, record),
-            Pending = Pending.Add(QueuePosition(record), definition.TrialId),
             Configurations = Configurations is null ? null : Join(Configurations, record),
         };
+        return joined.Enqueue(definition.TrialId);
     }
 
     private StudyState Update(string trialId, Func<TrialRecord, TrialRecord> change) =>
         this with { Trials = Trials.SetItem(trialId, change(Trials[trialId])) };
 
+    /// <summary>Back to pending: into the queue, or, for a trial held at a rung, out of it until its configuration is judged there.</summary>
     private StudyState Requeue(string trialId, Func<TrialRecord, TrialRecord> change)
     {
-        var updated = Update(trialId, t => change(t) with { Status = TrialStatus.Pending, Node = null });
-        return updated with { Pending = updated.Pending.SetItem(QueuePosition(updated.Trials[trialId]), trialId) };
+        var updated = Update(trialId, t => HoldIfAtRung(change(t) with { Status = TrialStatus.Pending, Node = null }));
+        return updated.Trials[trialId] is { HeldAt: { } rung }
+            ? updated.Update(trialId, t => t with { Reason = $"waiting at step {rung:N0} until its configuration is judged there" })
+            : updated.Enqueue(trialId);
     }
+
+    private StudyState Enqueue(string trialId)
+    {
+        var key = QueueKey(Trials[trialId]);
+        return Update(trialId, t => t with { QueueKey = key }) with { Pending = Pending.SetItem(key, trialId) };
+    }
+
+    private StudyState Dequeue(string trialId) =>
+        Trials[trialId] is var t && Pending.TryGetValue(t.QueueKey ?? t.Ordinal, out var queued) && queued == trialId
+            ? this with { Pending = Pending.Remove(t.QueueKey ?? t.Ordinal) }
+            : this;
 
     // ---- Decisions: commands to events ----
 
@@ -167,7 +176,7 @@ public sealed partial record StudyState(
     public IReadOnlyList<IStudyEvent> Record(CheckpointBatch batch, DateTimeOffset now)
     {
         var events = Checkpoints(batch);
-        return events.Count == 0 ? events : WithFinish(WithSchedule(events, Trials[batch.TrialId].ConfigurationId, now), now);
+        return events.Count == 0 ? events : WithFinish(WithSchedule(events, now), now);
     }
 
     private List<IStudyEvent> Checkpoints(CheckpointBatch batch)
@@ -204,7 +213,7 @@ public sealed partial record StudyState(
         events.Add(finished.End == TrialEnd.Cancelled
             ? new TrialReleased(finished.TrialId, finished.Attempt, finished.Reason ?? "interrupted", now)
             : new TrialCompleted(finished.TrialId, finished.Attempt, finished.End, finished.Step, finished.FirstFitStep, finished.Final, finished.Reason, now));
-        return WithFinish(WithSchedule(events, Trials[finished.TrialId].ConfigurationId, now), now);
+        return WithFinish(WithSchedule(events, now), now);
     }
 
     public IReadOnlyList<IStudyEvent> Crash(TrialCrashed crashed, DateTimeOffset now)
@@ -214,7 +223,7 @@ public sealed partial record StudyState(
             return [];
         }
         var willRetry = trial.Failures + 1 <= MaxRetries;
-        return WithFinish(WithSchedule([new TrialFailed(crashed.TrialId, crashed.Attempt, crashed.Reason, willRetry, now)], trial.ConfigurationId, now), now);
+        return WithFinish(WithSchedule([new TrialFailed(crashed.TrialId, crashed.Attempt, crashed.Reason, willRetry, now)], now), now);
     }
 
     /// <summary>Running trials on nodes that are gone go back to pending (from their latest saved state).</summary>

@@ -18,7 +18,11 @@ public enum TrialStatus
     Pruned,
 }
 
-/// <summary>What the coordinator knows of one trial. Checkpoints themselves live in the journal, not here.</summary>
+/// <summary>
+/// What the coordinator knows of one trial. Checkpoints themselves live in the journal, not here. With a
+/// scheduler: its configuration, its values at the rungs it reached, the rung it waits at (<see cref="HeldAt"/>)
+/// until its configuration is judged there, and its place in the queue while pending (<see cref="QueueKey"/>).
+/// </summary>
 public sealed record TrialRecord(
     string TrialId,
     int Ordinal,
@@ -40,7 +44,9 @@ public sealed record TrialRecord(
     Checkpoint? Latest,
     string? Reason,
     string? Configuration = null,
-    ImmutableList<RungObservation>? Rungs = null)
+    ImmutableList<RungObservation>? Rungs = null,
+    long? HeldAt = null,
+    long? QueueKey = null)
 {
     public bool IsTerminal => Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned;
 
