@@ -44,8 +44,8 @@ public sealed class InProcessClusterTests : IDisposable
     public async Task A_study_runs_to_completion_on_a_one_node_cluster()
     {
         await using var node = await ClusterNode.StartAsync(Options(), Timeout);
-        var sweep = Trials.Sweep("complete", seeds: 2);
-        var started = Assert.IsType<StudyStarted>(await node.AskAsync(Trials.Start(sweep), Timeout));
+        var sweep = TestTrials.Sweep("complete", seeds: 2);
+        var started = Assert.IsType<StudyStarted>(await node.AskAsync(TestTrials.Start(sweep), Timeout));
         Assert.Equal(8, started.TrialsAdded);
 
         var status = await WaitUntilSettled(node, "complete");
@@ -84,11 +84,11 @@ public sealed class InProcessClusterTests : IDisposable
     [Fact]
     public async Task A_failing_trial_is_retried_then_failed_while_the_others_complete()
     {
-        var sweep = Trials.Sweep("failing");
+        var sweep = TestTrials.Sweep("failing");
         var doomed = sweep.Trials.First(t => t.Spec.Algorithm == AlgorithmKind.Sign).Id;
         var executor = new FailingExecutor(TrialJson.Serialize(sweep.Trials.Single(t => t.Id == doomed).Spec));
         await using var node = await ClusterNode.StartAsync(Options(executor), Timeout);
-        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await node.AskAsync(TestTrials.Start(sweep), Timeout);
 
         var status = await WaitUntilSettled(node, "failing");
         Assert.Equal(StudyPhase.Finished, status.Phase);
@@ -103,14 +103,14 @@ public sealed class InProcessClusterTests : IDisposable
     [Fact]
     public async Task A_resent_batch_is_kept_once()
     {
-        var sweep = Trials.Sweep("resent");
+        var sweep = TestTrials.Sweep("resent");
         // No worker slots: trials stay pending until this test assigns one by hand.
         await using var node = await ClusterNode.StartAsync(Options(slots: 0), Timeout);
-        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await node.AskAsync(TestTrials.Start(sweep), Timeout);
         var assigned = Assert.IsType<TrialsAssigned>(await node.AskAsync(new RequestWork("resent", 1, "test-node"), Timeout));
         var trial = Assert.Single(assigned.Trials);
 
-        var batch = new CheckpointBatch("resent", trial.TrialId, trial.Attempt, 0, [Trials.At(0), Trials.At(5)]);
+        var batch = new CheckpointBatch("resent", trial.TrialId, trial.Attempt, 0, [TestTrials.At(0), TestTrials.At(5)]);
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(new BatchAck("resent", trial.TrialId, trial.Attempt, 0), await node.AskAsync(batch, Timeout));
@@ -122,11 +122,11 @@ public sealed class InProcessClusterTests : IDisposable
     [Fact]
     public async Task Restarting_on_the_same_store_recovers_the_study_from_the_journal()
     {
-        var sweep = Trials.Sweep("recover");
+        var sweep = TestTrials.Sweep("recover");
         StudyStatus before;
         await using (var node = await ClusterNode.StartAsync(Options(), Timeout))
         {
-            await node.AskAsync(Trials.Start(sweep), Timeout);
+            await node.AskAsync(TestTrials.Start(sweep), Timeout);
             before = await WaitUntilSettled(node, "recover");
             Assert.Equal(StudyPhase.Finished, before.Phase);
         }
@@ -143,9 +143,9 @@ public sealed class InProcessClusterTests : IDisposable
     [Fact]
     public async Task An_interrupted_study_saves_running_trials_and_resumes_them_to_the_same_results()
     {
-        var sweep = Trials.Sweep("interrupt", steps: 20000);
+        var sweep = TestTrials.Sweep("interrupt", steps: 20000);
         await using var node = await ClusterNode.StartAsync(Options(new SlowExecutor()), Timeout);
-        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await node.AskAsync(TestTrials.Start(sweep), Timeout);
         // Interrupted once a state was recorded (not after a fixed delay: on a fast machine the whole study
         // finished in less than the 1.5 s the test used to wait).
         while (Assert.IsType<StudyStatus>(await node.AskAsync(new GetStudyStatus("interrupt"), Timeout)).Trials.All(t => t.LastStep < 2000))

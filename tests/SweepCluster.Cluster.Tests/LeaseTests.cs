@@ -61,7 +61,7 @@ public sealed class LeaseTests : IDisposable
     {
         // No training slots: this test plays a worker whose TrialsAssigned is lost.
         await using var node = await ClusterNode.StartAsync(Options(slots: 0), Timeout);
-        await node.AskAsync(Trials.Start(Trials.Sweep("dropped")), Timeout);
+        await node.AskAsync(TestTrials.Start(TestTrials.Sweep("dropped")), Timeout);
         var assigned = Assert.IsType<TrialsAssigned>(await node.AskAsync(new RequestWork("dropped", 1, "a-worker-that-never-got-it"), Timeout));
         var trial = Assert.Single(assigned.Trials).TrialId;
         Assert.Equal(TrialStatus.Running, (await Status(node, "dropped")).Trials.Single(t => t.TrialId == trial).Status);
@@ -74,7 +74,7 @@ public sealed class LeaseTests : IDisposable
     public async Task A_confirmed_assignment_keeps_its_lease_and_a_stale_attempt_is_told_to_stop()
     {
         await using var node = await ClusterNode.StartAsync(Options(slots: 0), Timeout);
-        await node.AskAsync(Trials.Start(Trials.Sweep("confirmed")), Timeout);
+        await node.AskAsync(TestTrials.Start(TestTrials.Sweep("confirmed")), Timeout);
         var trial = Assert.Single(Assert.IsType<TrialsAssigned>(await node.AskAsync(new RequestWork("confirmed", 1, "w"), Timeout)).Trials);
         var inbox = Inbox.Create(node.System);
 
@@ -94,9 +94,9 @@ public sealed class LeaseTests : IDisposable
     [Fact]
     public async Task Trials_of_a_worker_actor_that_restarted_expire_and_run_again_to_completion()
     {
-        var sweep = Trials.Sweep("restarted", steps: 20000);
+        var sweep = TestTrials.Sweep("restarted", steps: 20000);
         await using var node = await ClusterNode.StartAsync(Options(slots: 2), Timeout);
-        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await node.AskAsync(TestTrials.Start(sweep), Timeout);
         await WaitFor(node, "restarted", s => s.Trials.Any(t => t.Status == TrialStatus.Running && t.LastStep > 0), "a trial to train");
 
         // The worker actor restarts: its trial actors are stopped with it, and the new one knows nothing of them.
@@ -114,9 +114,9 @@ public sealed class LeaseTests : IDisposable
     public async Task A_state_that_fails_to_load_hands_the_trial_back_and_it_resumes_once_the_store_answers()
     {
         var states = new FailingLoads(new TrainingStateStore(StoreOptions.Sqlite(Path.Combine(_folder, "store.db"))));
-        var sweep = Trials.Sweep("unloadable", steps: 20000);
+        var sweep = TestTrials.Sweep("unloadable", steps: 20000);
         await using var node = await ClusterNode.StartAsync(Options(slots: 2, states: states), Timeout);
-        await node.AskAsync(Trials.Start(sweep), Timeout);
+        await node.AskAsync(TestTrials.Start(sweep), Timeout);
         await WaitFor(node, "unloadable", s => s.Trials.Any(t => t.LastStep >= 2000), "a trial to save some state");
         await node.AskAsync(new InterruptStudy("unloadable"), Timeout);
         var interrupted = await WaitFor(node, "unloadable", s => s.IsSettled, "the interruption");

@@ -55,7 +55,7 @@ public sealed class MutualTlsTests : IDisposable
         await using var coordinator = await StartCoordinator(port);
         await using var client = await ClusterNode.StartAsync(Client(port, _authority.Issue("client", TimeSpan.FromDays(1))), JoinTimeout);
 
-        var started = await client.AskAsync(Trials.Start(Trials.Sweep("trusted")), JoinTimeout);
+        var started = await client.AskAsync(TestTrials.Start(TestTrials.Sweep("trusted")), JoinTimeout);
 
         Assert.Equal(4, Assert.IsType<StudyStarted>(started).TrialsAdded);
     }
@@ -86,7 +86,7 @@ public sealed class MutualTlsTests : IDisposable
         using var plain = Akka.Actor.ActorSystem.Create(NodeOptions.SystemName, Akka.Configuration.ConfigurationFactory.ParseString(
             "akka.actor.provider = remote\nakka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }"));
         var region = plain.ActorSelection($"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{port}/system/sharding/study");
-        region.Tell(Trials.Start(Trials.Sweep("smuggled")));
+        region.Tell(TestTrials.Start(TestTrials.Sweep("smuggled")));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var status = await coordinator.AskAsync(new GetStudyProgress("smuggled"), JoinTimeout);
         Assert.IsType<UnknownStudy>(status);

@@ -24,11 +24,11 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         new StudyCreated("s", "d", 2, DateTimeOffset.UnixEpoch),
         new TrialsAdded([new TrialDefinition("t", "{}")], DateTimeOffset.UnixEpoch),
         new TrialAssigned("t", 1, "node", 20, DateTimeOffset.UnixEpoch),
-        new CheckpointsRecorded("t", 1, 0, [Trials.At(0), Trials.At(5) with { TestAccuracy = 0.5, MarginL1 = null }]),
+        new CheckpointsRecorded("t", 1, 0, [TestTrials.At(0), TestTrials.At(5) with { TestAccuracy = 0.5, MarginL1 = null }]),
         new TrialStateSaved("t", 1, 20),
-        new TrialCompleted("t", 1, TrialEnd.Diverged, 7, null, Trials.At(5), "loss became NaN", DateTimeOffset.UnixEpoch),
+        new TrialCompleted("t", 1, TrialEnd.Diverged, 7, null, TestTrials.At(5), "loss became NaN", DateTimeOffset.UnixEpoch),
         // Found in a real sweep: a diverging coordinate-descent trial's last checkpoint had an infinite l1 norm.
-        new TrialCompleted("t", 1, TrialEnd.Diverged, 9, null, Trials.At(9) with { NormL1 = double.PositiveInfinity, Loss = double.NaN }, "loss became NaN", DateTimeOffset.UnixEpoch),
+        new TrialCompleted("t", 1, TrialEnd.Diverged, 9, null, TestTrials.At(9) with { NormL1 = double.PositiveInfinity, Loss = double.NaN }, "loss became NaN", DateTimeOffset.UnixEpoch),
         new TrialFailed("t", 2, "boom", false, DateTimeOffset.UnixEpoch),
         new TrialReleased("t", 1, "interrupted", DateTimeOffset.UnixEpoch),
         new StudyInterrupted(DateTimeOffset.UnixEpoch),
@@ -62,7 +62,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     public void The_coordinator_snapshot_round_trips()
     {
         var state = StudyState.Empty("s");
-        var (events, _) = state.Start(Trials.Start(Trials.Sweep("s")), DateTimeOffset.UnixEpoch);
+        var (events, _) = state.Start(TestTrials.Start(TestTrials.Sweep("s")), DateTimeOffset.UnixEpoch);
         state = events.Aggregate(state, (s, e) => s.Apply(e));
         var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerFor(state);
         var back = (StudyState)serializer.FromBinary(serializer.ToBinary(state), serializer.Manifest(state));

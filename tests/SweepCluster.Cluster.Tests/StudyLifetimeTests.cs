@@ -53,15 +53,15 @@ public sealed class StudyLifetimeTests : IDisposable
         await using (var node = await ClusterNode.StartAsync(Options(slots: 2), Timeout))
         {
             Assert.Empty(await StudyJournal.UnfinishedStudyIdsAsync(Store));
-            await node.AskAsync(Trials.Start(Trials.Sweep("done")), Timeout);
+            await node.AskAsync(TestTrials.Start(TestTrials.Sweep("done")), Timeout);
             Assert.Equal(StudyPhase.Finished, (await WaitUntilSettled(node, "done")).Phase);
             await node.AskAsync(new InterruptStudy("halted"), Timeout);
         }
         await using (var node = await ClusterNode.StartAsync(Options(slots: 0), Timeout))
         {
-            await node.AskAsync(Trials.Start(Trials.Sweep("waiting")), Timeout);
+            await node.AskAsync(TestTrials.Start(TestTrials.Sweep("waiting")), Timeout);
             await node.AskAsync(new InterruptStudy("waiting"), Timeout);
-            await node.AskAsync(Trials.Start(Trials.Sweep("pending")), Timeout);
+            await node.AskAsync(TestTrials.Start(TestTrials.Sweep("pending")), Timeout);
             Assert.Equal(["pending", "waiting"], (await StudyJournal.UnfinishedStudyIdsAsync(Store)).Order());
         }
     }
@@ -72,7 +72,7 @@ public sealed class StudyLifetimeTests : IDisposable
         // A coordinator alone: the study's trials stay pending; then the coordinator goes away.
         await using (var lonely = await ClusterNode.StartAsync(Options(slots: 0, ClusterRoles.Coordinator), Timeout))
         {
-            await lonely.AskAsync(Trials.Start(Trials.Sweep("asleep")), Timeout);
+            await lonely.AskAsync(TestTrials.Start(TestTrials.Sweep("asleep")), Timeout);
         }
 
         // A new node on the same store is sent no message about the study, yet finishes it.
@@ -90,7 +90,7 @@ public sealed class StudyLifetimeTests : IDisposable
     public async Task A_finished_study_passivates_and_the_next_message_recovers_it()
     {
         await using var node = await ClusterNode.StartAsync(Options(slots: 2), Timeout);
-        await node.AskAsync(Trials.Start(Trials.Sweep("sleepy")), Timeout);
+        await node.AskAsync(TestTrials.Start(TestTrials.Sweep("sleepy")), Timeout);
         Assert.Equal(StudyPhase.Finished, (await WaitUntilSettled(node, "sleepy")).Phase);
 
         var deadline = DateTime.UtcNow + Timeout;

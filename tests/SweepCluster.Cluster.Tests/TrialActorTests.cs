@@ -30,7 +30,7 @@ public sealed class TrialActorTests : IAsyncLifetime
     private IActorRef StartTrial(ITrialExecutor executor)
     {
         var coordinator = _system.ActorOf(Props.Create(() => new Recorder(_toCoordinator)));
-        var spec = Trials.Sweep("t").Trials[0].Spec;
+        var spec = TestTrials.Sweep("t").Trials[0].Spec;
         var trial = new AssignTrial("t", "trial", TrialJson.Serialize(spec), 1, null);
         var options = new WorkerOptions("node", 1, TimeSpan.FromHours(1), executor);
         var actor = _system.ActorOf(Props.Create(() => new TrialActor(trial, coordinator, options, _threads)));
@@ -98,12 +98,12 @@ public sealed class TrialActorTests : IAsyncLifetime
         {
             for (var step = 0; step < 10; step++)
             {
-                observer.OnCheckpoint(Trials.At(step));
+                observer.OnCheckpoint(TestTrials.At(step));
             }
             cancellation.WaitHandle.WaitOne();
-            observer.OnCheckpoint(Trials.At(10));
+            observer.OnCheckpoint(TestTrials.At(10));
             Thread.Sleep(500);
-            return new TrialOutcome(TrialEnd.Cancelled, 10, Trials.At(10), 0, "cancelled");
+            return new TrialOutcome(TrialEnd.Cancelled, 10, TestTrials.At(10), 0, "cancelled");
         }
     }
 
@@ -119,9 +119,9 @@ public sealed class TrialActorTests : IAsyncLifetime
         {
             for (var step = 0; step < count; step++)
             {
-                observer.OnCheckpoint(Trials.At(step));
+                observer.OnCheckpoint(TestTrials.At(step));
             }
-            return new TrialOutcome(TrialEnd.Completed, count - 1, Trials.At(count - 1), 0, null);
+            return new TrialOutcome(TrialEnd.Completed, count - 1, TestTrials.At(count - 1), 0, null);
         }
     }
 }

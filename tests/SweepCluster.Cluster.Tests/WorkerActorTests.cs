@@ -41,7 +41,7 @@ public sealed class WorkerActorTests : IAsyncLifetime
         var coordinator = _system.ActorOf(Props.Create(() => new Recorder(_toCoordinator)));
         var options = new WorkerOptions("node", 1, TimeSpan.FromHours(1), new EngineTrialExecutor());
         var worker = _system.ActorOf(Props.Create(() => new WorkerActor(options, coordinator, (_, _) => Props.Create(() => new ThrowsOnBegin()))));
-        var spec = TrialJson.Serialize(Trials.Sweep("w").Trials[0].Spec);
+        var spec = TrialJson.Serialize(TestTrials.Sweep("w").Trials[0].Spec);
 
         worker.Tell(new TrialsAssigned("w", [new AssignTrial("w", "doomed", spec, 3, null)]));
 

@@ -27,7 +27,7 @@ public sealed class SchedulerTests
             """, "test.yaml");
         var journal = new List<IStudyEvent>();
         var state = StudyState.Empty("s");
-        state = Apply(state, state.Start(Trials.Start(sweep) with { Scheduler = scheduler }, Now).Events, journal);
+        state = Apply(state, state.Start(TestTrials.Start(sweep) with { Scheduler = scheduler }, Now).Events, journal);
         state = Apply(state, state.Assign(new RequestWork("s", slots, "n1"), Now), journal);
         return (state, state.Trials.Values.OrderBy(t => t.Ordinal).ToList(), journal);
     }
@@ -43,7 +43,7 @@ public sealed class SchedulerTests
     }
 
     private static CheckpointBatch At(TrialRecord trial, long step, double margin, double trainAccuracy = 1) =>
-        new("s", trial.TrialId, trial.Attempt == 0 ? 1 : trial.Attempt, 0, [Trials.At(step) with { MarginL2 = margin, TrainAccuracy = trainAccuracy }]);
+        new("s", trial.TrialId, trial.Attempt == 0 ? 1 : trial.Attempt, 0, [TestTrials.At(step) with { MarginL2 = margin, TrainAccuracy = trainAccuracy }]);
 
     [Fact]
     public void Rungs_grow_by_the_reduction_factor_below_the_last_step()
@@ -62,7 +62,7 @@ public sealed class SchedulerTests
         foreach (var (seed, margin) in seeds.Zip(margins))
         {
             var current = state.Trials[seed.TrialId];
-            state = Apply(state, state.Record(new CheckpointBatch("s", current.TrialId, current.Attempt, current.NextBatch, [Trials.At(step) with { MarginL2 = margin }]), Now), journal);
+            state = Apply(state, state.Record(new CheckpointBatch("s", current.TrialId, current.Attempt, current.NextBatch, [TestTrials.At(step) with { MarginL2 = margin }]), Now), journal);
         }
         return state;
     }
@@ -91,9 +91,9 @@ public sealed class SchedulerTests
         }
 
         // C arrives: the rung is final. C and B are below the cut (A) and clearly so: both stop.
-        var events = state.Record(new CheckpointBatch("s", c[0].TrialId, 1, 0, [Trials.At(10) with { MarginL2 = 0.2 }]), Now);
+        var events = state.Record(new CheckpointBatch("s", c[0].TrialId, 1, 0, [TestTrials.At(10) with { MarginL2 = 0.2 }]), Now);
         state = Apply(state, events, journal);
-        events = state.Record(new CheckpointBatch("s", c[1].TrialId, 1, 0, [Trials.At(10) with { MarginL2 = 0.21 }]), Now);
+        events = state.Record(new CheckpointBatch("s", c[1].TrialId, 1, 0, [TestTrials.At(10) with { MarginL2 = 0.21 }]), Now);
         var stops = events.OfType<RungJudged>().ToList();
         Assert.Equal([b[0].ConfigurationId, c[0].ConfigurationId], stops.Select(j => j.Configuration).Order(StringComparer.Ordinal));
         Assert.All(stops, j => Assert.Equal(RungDecision.Stop, j.Decision));
@@ -222,7 +222,7 @@ public sealed class SchedulerTests
         var configurations = Configurations(state);
         foreach (var trial in configurations[0].Concat(configurations[1]))
         {
-            state = Apply(state, state.Finish(new TrialFinished("s", trial.TrialId, 1, TrialEnd.Completed, 40, 5, Trials.At(40), null, [Trials.At(30) with { MarginL2 = 1 }, Trials.At(40)]), Now), journal);
+            state = Apply(state, state.Finish(new TrialFinished("s", trial.TrialId, 1, TrialEnd.Completed, 40, 5, TestTrials.At(40), null, [TestTrials.At(30) with { MarginL2 = 1 }, TestTrials.At(40)]), Now), journal);
         }
         state = Reach(state, [configurations[2][0]], 30, journal, -0.5);
         var events = state.Record(At(state.Trials[configurations[2][1].TrialId], 30, -0.5), Now);
@@ -234,8 +234,8 @@ public sealed class SchedulerTests
     public void A_study_keeps_the_scheduler_it_was_created_with()
     {
         var (state, _, _) = Study(Asha);
-        var sweep = Trials.Sweep("s");
-        var (_, rejection) = state.Start(Trials.Start(sweep), Now);
+        var sweep = TestTrials.Sweep("s");
+        var (_, rejection) = state.Start(TestTrials.Start(sweep), Now);
         Assert.Contains("keeps its scheduler", rejection);
     }
 }

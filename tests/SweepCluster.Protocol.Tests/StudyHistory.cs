@@ -61,7 +61,7 @@ internal static class StudyHistory
     /// <summary>A FIFO study of two trials run to the end.</summary>
     public static List<IStudyEvent> FifoEvents()
     {
-        var sweep = Trials.Sweep("golden");
+        var sweep = TestTrials.Sweep("golden");
         var journal = new List<IStudyEvent>();
         var state = StudyState.Empty("golden");
         void Do(IEnumerable<IStudyEvent> events)
@@ -72,12 +72,12 @@ internal static class StudyHistory
                 state = state.Apply(e);
             }
         }
-        Do(state.Start(Trials.Start(sweep), Start).Events);
+        Do(state.Start(TestTrials.Start(sweep), Start).Events);
         Do(state.Assign(new RequestWork("golden", 8, "node-a"), Start));
         foreach (var trial in state.Trials.Values.OrderBy(t => t.Ordinal).ToList())
         {
-            Do(state.Record(new CheckpointBatch("golden", trial.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]), Start));
-            Do(state.Finish(new TrialFinished("golden", trial.TrialId, 1, TrialEnd.Completed, 40, 5, Trials.At(40), null, [Trials.At(40)]), Start));
+            Do(state.Record(new CheckpointBatch("golden", trial.TrialId, 1, 0, [TestTrials.At(0), TestTrials.At(5)]), Start));
+            Do(state.Finish(new TrialFinished("golden", trial.TrialId, 1, TrialEnd.Completed, 40, 5, TestTrials.At(40), null, [TestTrials.At(40)]), Start));
         }
         return journal;
     }

@@ -13,7 +13,7 @@ public sealed class StudyStateTests
 
     private static StudyState Started(string study = "s", int seeds = 1)
     {
-        var (events, rejection) = StudyState.Empty(study).Start(Trials.Start(Trials.Sweep(study, seeds)), Now);
+        var (events, rejection) = StudyState.Empty(study).Start(TestTrials.Start(TestTrials.Sweep(study, seeds)), Now);
         Assert.Null(rejection);
         return Apply(StudyState.Empty(study), events);
     }
@@ -48,10 +48,10 @@ public sealed class StudyStateTests
     public void A_resent_batch_and_repeated_steps_are_kept_once()
     {
         var (state, a) = AssignOne(Started());
-        var batch = new CheckpointBatch("s", a.TrialId, a.Attempt, 0, [Trials.At(0), Trials.At(5)]);
+        var batch = new CheckpointBatch("s", a.TrialId, a.Attempt, 0, [TestTrials.At(0), TestTrials.At(5)]);
         state = Apply(state, state.Record(batch, Now));
         Assert.Empty(state.Record(batch, Now));
-        var overlapping = state.Record(batch with { Sequence = 1, Checkpoints = [Trials.At(5), Trials.At(10)] }, Now);
+        var overlapping = state.Record(batch with { Sequence = 1, Checkpoints = [TestTrials.At(5), TestTrials.At(10)] }, Now);
         Assert.Equal([10L], Assert.IsType<CheckpointsRecorded>(Assert.Single(overlapping)).Checkpoints.Select(c => c.Step));
     }
 
@@ -59,8 +59,8 @@ public sealed class StudyStateTests
     public void A_batch_that_overtakes_a_lost_one_waits_for_it()
     {
         var (state, a) = AssignOne(Started());
-        var first = new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]);
-        var second = new CheckpointBatch("s", a.TrialId, 1, 1, [Trials.At(10), Trials.At(15)]);
+        var first = new CheckpointBatch("s", a.TrialId, 1, 0, [TestTrials.At(0), TestTrials.At(5)]);
+        var second = new CheckpointBatch("s", a.TrialId, 1, 1, [TestTrials.At(10), TestTrials.At(15)]);
         Assert.True(state.BatchIsAhead(second));
         Assert.Empty(state.Record(second, Now));
         state = Apply(state, state.Record(first, Now));
@@ -73,8 +73,8 @@ public sealed class StudyStateTests
     public void The_last_checkpoints_are_stored_with_the_end_of_the_trial_once()
     {
         var (state, a) = AssignOne(Started());
-        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5)]), Now));
-        var finished = new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 10, 5, Trials.At(10), null, [Trials.At(5), Trials.At(10)]);
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [TestTrials.At(0), TestTrials.At(5)]), Now));
+        var finished = new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 10, 5, TestTrials.At(10), null, [TestTrials.At(5), TestTrials.At(10)]);
         var events = state.Finish(finished, Now);
         Assert.Equal([10L], Assert.IsType<CheckpointsRecorded>(events[0]).Checkpoints.Select(c => c.Step));
         Assert.IsType<TrialCompleted>(events[1]);
@@ -90,7 +90,7 @@ public sealed class StudyStateTests
         var report = new StateComplete("s", a.TrialId, 1, 12, 10, 1, 1);
         Assert.True(state.StateIsAhead(report));
         Assert.Empty(state.SaveState(report));
-        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0), Trials.At(5), Trials.At(10)]), Now));
+        state = Apply(state, state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [TestTrials.At(0), TestTrials.At(5), TestTrials.At(10)]), Now));
         Assert.False(state.StateIsAhead(report));
         Assert.IsType<TrialStateSaved>(Assert.Single(state.SaveState(report)));
     }
@@ -103,7 +103,7 @@ public sealed class StudyStateTests
         (state, var again) = AssignOne(state);
         Assert.Equal(a.TrialId, again.TrialId);
         Assert.Equal(2, again.Attempt);
-        Assert.Empty(state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [Trials.At(0)]), Now));
+        Assert.Empty(state.Record(new CheckpointBatch("s", a.TrialId, 1, 0, [TestTrials.At(0)]), Now));
         Assert.Empty(state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, null, null, null, []), Now));
     }
 
@@ -136,7 +136,7 @@ public sealed class StudyStateTests
         IReadOnlyList<IStudyEvent> last = [];
         foreach (var a in events)
         {
-            last = state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, 10, Trials.At(40), null, [Trials.At(40)]), Now);
+            last = state.Finish(new TrialFinished("s", a.TrialId, 1, TrialEnd.Completed, 40, 10, TestTrials.At(40), null, [TestTrials.At(40)]), Now);
             state = Apply(state, last);
         }
         Assert.IsType<StudyFinished>(last[^1]);
@@ -163,11 +163,11 @@ public sealed class StudyStateTests
     public void Running_the_sweep_again_adds_only_new_trials_and_refuses_incomparable_ones()
     {
         var state = Started(seeds: 1);
-        var (events, rejection) = state.Start(Trials.Start(Trials.Sweep("s", seeds: 2)), Now);
+        var (events, rejection) = state.Start(TestTrials.Start(TestTrials.Sweep("s", seeds: 2)), Now);
         Assert.Null(rejection);
         Assert.Equal(4, Assert.IsType<TrialsAdded>(Assert.Single(events)).Trials.Count);
 
-        var other = Trials.Start(Trials.Sweep("s")) is var start
+        var other = TestTrials.Start(TestTrials.Sweep("s")) is var start
             ? start with { Trials = start.Trials.Select(t => t with { TrialId = t.TrialId + "x", SpecJson = t.SpecJson.Replace("\"width\":8", "\"width\":9", StringComparison.Ordinal) }).ToList() }
             : null!;
         var (none, refused) = state.Start(other, Now);

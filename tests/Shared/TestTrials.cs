@@ -2,9 +2,9 @@ using SweepCluster.Protocol;
 using SweepCluster.Sweeps;
 using SweepCluster.Trials;
 
-namespace SweepCluster.Protocol.Tests;
+namespace SweepCluster.Tests.Shared;
 
-internal static class Trials
+internal static class TestTrials
 {
     /// <summary>A tiny study: the four algorithms times the given seeds on a small synthetic set.</summary>
     public static Sweep Sweep(string study, int seeds = 1, int steps = 40) => SweepReader.Parse($$"""
