@@ -3,7 +3,11 @@ using ScottPlot.TickGenerators;
 
 namespace SweepCluster.Query.Plots;
 
-/// <summary>Mean curves with a one-standard-deviation band, one line per group, against the step; PNG or SVG.</summary>
+/// <summary>
+/// Mean curves with a one-standard-deviation band, one line per group, against the step; PNG or SVG. A group
+/// the scheduler stopped (some of its trials pruned) says how many in its legend, and is drawn dashed in PNGs
+/// (the SVG writer draws every line solid).
+/// </summary>
 public static class CurvePlot
 {
     public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, int width = 1000, int height = 620)
@@ -20,8 +24,12 @@ public static class CurvePlot
             var xs = keep.Select(i => logSteps ? Math.Log10(band.Steps[i]) : band.Steps[i]).ToArray();
             var mean = keep.Select(i => band.Mean[i]).ToArray();
             var line = plot.Add.ScatterLine(xs, mean);
-            line.LegendText = $"{band.Label} (n={band.Trials})";
+            line.LegendText = band.Pruned > 0 ? $"{band.Label} (n={band.Trials}, {band.Pruned} pruned)" : $"{band.Label} (n={band.Trials})";
             line.LineWidth = 2;
+            if (band.Pruned > 0)
+            {
+                line.LinePattern = LinePattern.Dashed;
+            }
             var fill = plot.Add.FillY(xs, keep.Select(i => band.Mean[i] - band.Std[i]).ToArray(), keep.Select(i => band.Mean[i] + band.Std[i]).ToArray());
             fill.FillColor = line.Color.WithAlpha(0.2);
             fill.LineWidth = 0;

@@ -1,3 +1,4 @@
+using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Query.Results;
 
@@ -21,7 +22,10 @@ public sealed class PlotQuery(ReadModelReader reader)
         return chosen
             .GroupBy(i => (IReadOnlyList<ParameterValue>)study.Values(i, groupBy), ParameterKeyComparer.Instance)
             .OrderBy(g => g.Key, ParameterKeyComparer.Instance)
-            .Select(g => CurveBand.From(Label(groupBy, g.Key), g.Select(i => (IReadOnlyList<(long, double?)>)points[study.Trials[i].TrialId]).ToList()))
+            .Select(g => CurveBand.From(
+                Label(groupBy, g.Key),
+                g.Select(i => (IReadOnlyList<(long, double?)>)points[study.Trials[i].TrialId]).ToList(),
+                g.Count(i => study.Trials[i].Status == TrialStatus.Pruned)))
             .ToList();
     }
 

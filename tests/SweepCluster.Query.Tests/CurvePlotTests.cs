@@ -1,0 +1,25 @@
+using SweepCluster.Query.Plots;
+
+namespace SweepCluster.Query.Tests;
+
+public sealed class CurvePlotTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-plot-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_group_with_pruned_trials_says_how_many_in_its_legend()
+    {
+        IReadOnlyList<(long, double?)> Curve(double scale, long last) => [.. Enumerable.Range(0, (int)(last / 10) + 1).Select(i => ((long)(i * 10), (double?)(scale * i)))];
+        var full = CurveBand.From("0.01", [Curve(1, 100), Curve(1.1, 100)]);
+        var stopped = CurveBand.From("0.002", [Curve(0.5, 30), Curve(0.4, 30)], pruned: 2);
+        var path = Path.Combine(_folder, "plot.svg");
+
+        CurvePlot.Save([full, stopped], "margin_l2", "test", logSteps: false, path);
+
+        var svg = File.ReadAllText(path);
+        Assert.Contains("0.002 (n=2, 2 pruned)", svg, StringComparison.Ordinal);
+        Assert.Contains("0.01 (n=2)", svg, StringComparison.Ordinal);
+    }
+}
