@@ -72,7 +72,7 @@ public sealed class SimulatedStudy
                 var held = state.Trials.Values.Where(t => t.Status == TrialStatus.Pending).Select(t => $"{t.TrialId} held at {t.HeldAt}");
                 var waiting = state.Configurations!.Where(c => c.Value.WaitingAt is not null).Select(c => $"{c.Key} waits at {c.Value.WaitingAt} (promoted through {c.Value.JudgedThrough})");
                 var blocking = state.Configurations!.Where(c => !c.Value.Stopped && c.Value.WaitingAt is null).Select(c => $"{c.Key} through {c.Value.JudgedThrough}: " + string.Join(",", c.Value.TrialIds.Select(t => $"{state.Trials[t].Status}@{state.Trials[t].LastStep} rungs {string.Join("/", state.Trials[t].Rungs!.Select(r => r.Rung))} held {state.Trials[t].HeldAt}")));
-                throw new InvalidOperationException($"the study stalled: nothing runs or waits in the queue; {string.Join("; ", held)}; {string.Join("; ", waiting)}; others: {string.Join("; ", blocking)}; last: {string.Join(" | ", _journal.OfType<RungJudged>().TakeLast(12).Select(j => $"{j.Configuration}@{j.Rung} {j.Decision} rank {j.Evidence.Rank}/{j.Evidence.Reached}"))}");
+                throw new InvalidOperationException($"the study stalled: nothing runs or waits in the queue; {string.Join("; ", held)}; {string.Join("; ", waiting)}; others: {string.Join("; ", blocking)}");
             }
             if (running.Count < Slots)
             {
@@ -134,7 +134,5 @@ public sealed class SimulatedStudy
         Reduction.Sum, AlgorithmKind.Gd, lr, StepForm.Dual, LrSchedule.Constant, null, null, null, Steps, CheckpointEvery,
         new StopSpec(0, null), seed, 1);
 
-    private readonly List<IStudyEvent> _journal = [];
-
-    private StudyState Apply(StudyState state, IEnumerable<IStudyEvent> events) => events.Aggregate(state, (s, e) => { _journal.Add(e); return s.Apply(e); });
+    private static StudyState Apply(StudyState state, IEnumerable<IStudyEvent> events) => events.Aggregate(state, (s, e) => s.Apply(e));
 }

@@ -61,37 +61,37 @@ public static class ReadModelSchema
     private static async Task AddMissingColumnsAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation)
     {
         var real = kind == StoreKind.Sqlite ? "REAL" : "DOUBLE PRECISION";
-        await AddColumnAsync(connection, kind, Trials, "config_json", "TEXT", cancellation);
-        foreach (var metric in CheckpointColumns.Skip(1))
+        await AddColumnsAsync(connection, Trials, [("config_json", "TEXT")], cancellation);
+        await AddColumnsAsync(connection, Checkpoints, CheckpointColumns.Skip(1).Select(c => (c, real)).ToList(), cancellation);
+    }
+
+    private static async Task AddColumnsAsync(DbConnection connection, string table, IReadOnlyList<(string Name, string Type)> wanted, CancellationToken cancellation)
+    {
+        // The table's columns are read once (PostgreSQL's ADD COLUMN IF NOT EXISTS would lock the table on every call).
+        var present = await ColumnsAsync(connection, table, cancellation);
+        foreach (var (name, type) in wanted.Where(c => !present.Contains(c.Name)))
         {
-            await AddColumnAsync(connection, kind, Checkpoints, metric, real, cancellation);
+            try
+            {
+                await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {table} ADD COLUMN {name} {type}", cancellation);
+            }
+            catch (DbException)
+            {
+                // Another process may have added it first; anything else is a real failure.
+                if (!(await ColumnsAsync(connection, table, cancellation)).Contains(name))
+                {
+                    throw;
+                }
+            }
         }
     }
 
-    private static async Task AddColumnAsync(DbConnection connection, StoreKind kind, string table, string column, string type, CancellationToken cancellation)
+    private static async Task<HashSet<string>> ColumnsAsync(DbConnection connection, string table, CancellationToken cancellation)
     {
-        // Looked up first: PostgreSQL's ADD COLUMN IF NOT EXISTS would lock the table on every call.
-        var lookup = kind == StoreKind.Sqlite
-            ? $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"
-            : $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'";
-        async Task<bool> PresentAsync() =>
-            Convert.ToInt64(await Sql.ScalarAsync(connection, null, lookup, cancellation), System.Globalization.CultureInfo.InvariantCulture) > 0;
-        if (await PresentAsync())
-        {
-            return;
-        }
-        try
-        {
-            await Sql.ExecuteAsync(connection, null, $"ALTER TABLE {table} ADD COLUMN {column} {type}", cancellation);
-        }
-        catch (DbException)
-        {
-            // Another process may have added it first; anything else is a real failure.
-            if (!await PresentAsync())
-            {
-                throw;
-            }
-        }
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {table} LIMIT 0";
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     public static async Task DropAsync(DbConnection connection, CancellationToken cancellation = default)
