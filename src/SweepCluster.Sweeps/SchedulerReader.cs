@@ -1,5 +1,6 @@
 using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Scheduling;
+using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 using SweepCluster.Trials.Yaml;
 using YamlDotNet.RepresentationModel;
@@ -62,12 +63,15 @@ internal static class SchedulerReader
         var confidence = map.Double("confidence", 0.95) ?? 0.95;
         map.Require(confidence is > 0 and < 1, "confidence", $"must be between 0 and 1 (the confidence of each configuration's interval over its seeds), found {confidence}");
         var unit = map.Choice("unit", ScheduleUnit.Configuration);
+        var maxSeeds = map.Int("max_seeds", null);
+        map.Require(maxSeeds is null or >= 2, "max_seeds", $"must be at least 2, found {maxSeeds}");
+        map.Require(maxSeeds is null || unit == ScheduleUnit.Configuration, "max_seeds", "is for unit: configuration (a trial judged alone has no seeds to add)");
         map.ReportUnknownKeys();
         if (errors.Count > before || minSteps is null)
         {
             return null;
         }
-        return new SchedulerSettings(kind, metricName, mode, minSteps.Value, reduction, every ?? minSteps.Value, confidence, unit);
+        return new SchedulerSettings(kind, metricName, mode, minSteps.Value, reduction, every ?? minSteps.Value, confidence, unit, maxSeeds);
     }
 
     /// <summary>A scheduler that would never judge (no rung below the trials' last step) is a mistake, not FIFO.</summary>
@@ -76,8 +80,15 @@ internal static class SchedulerReader
         var steps = trials.Count == 0 ? 0 : trials.Min(t => t.Spec.Steps);
         if (trials.Count > 0 && !scheduler.Rungs(steps).Any())
         {
-            var at = (node as YamlMappingNode)?.Children.FirstOrDefault(c => (c.Key as YamlScalarNode)?.Value == "min_steps").Value ?? node;
-            errors.Add(new ConfigError(fileName, at.Start, $"{Key}.min_steps", $"must be below the trials' steps ({steps:N0}), found {scheduler.MinSteps:N0}: no rung, so nothing would ever be judged"));
+            errors.Add(new ConfigError(fileName, ValueOf(node, "min_steps").Start, $"{Key}.min_steps", $"must be below the trials' steps ({steps:N0}), found {scheduler.MinSteps:N0}: no rung, so nothing would ever be judged"));
+        }
+        var seeds = trials.Count == 0 ? 0 : trials.GroupBy(t => ReplicateConfig.Id(TrialJson.Serialize(t.Spec))).Max(g => g.Count());
+        if (scheduler.MaxSeeds is { } most && most <= seeds)
+        {
+            errors.Add(new ConfigError(fileName, ValueOf(node, "max_seeds").Start, $"{Key}.max_seeds", $"must be more than the {seeds} seeds a configuration has in the sweep, found {most}: no seed could be added"));
         }
     }
+
+    private static YamlNode ValueOf(YamlNode node, string key) =>
+        (node as YamlMappingNode)?.Children.FirstOrDefault(c => (c.Key as YamlScalarNode)?.Value == key).Value ?? node;
 }

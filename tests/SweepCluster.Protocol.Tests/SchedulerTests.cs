@@ -72,17 +72,17 @@ public sealed class SchedulerTests
     {
         var (state, _, journal) = Study(Asha);
         var (a, b, c) = (Configurations(state)[0], Configurations(state)[1], Configurations(state)[2]);
-        // A reaches rung 10 first: alone there, it is promoted. (Its first seed was held there until its second arrived.)
+        // A reaches rung 10 first. Alone there it is not promoted (ASHA keeps the top third, rounded down):
+        // it waits, its seeds held at the rung. (Its first seed was held there until its second arrived.)
         state = Reach(state, a, 10, journal, 1.0, 1.1);
-        Assert.Equal(RungDecision.Continue, Assert.Single(journal.OfType<RungJudged>()).Decision);
-        Assert.Equal(a[0].TrialId, Assert.Single(journal.OfType<TrialHeld>()).TrialId);
-        Assert.Null(state.Trials[a[0].TrialId].HeldAt);
+        Assert.Equal(RungDecision.Wait, Assert.Single(journal.OfType<RungJudged>()).Decision);
+        Assert.Equal(a.Select(t => t.TrialId), journal.OfType<TrialHeld>().Select(h => h.TrialId));
 
-        // B is far behind, but C could still reach the rung: B waits there, and its seeds pause.
+        // B is far behind, but C could still reach the rung: B waits there too, and its seeds pause.
         state = Reach(state, b, 10, journal, 0.10, 0.11);
         var waiting = journal.OfType<RungJudged>().Last();
         Assert.Equal((b[0].ConfigurationId, RungDecision.Wait), (waiting.Configuration, waiting.Decision));
-        Assert.Equal(b.Select(t => t.TrialId), journal.OfType<TrialHeld>().Skip(1).Select(h => h.TrialId));
+        Assert.Equal(b.Select(t => t.TrialId), journal.OfType<TrialHeld>().Skip(2).Select(h => h.TrialId));
         foreach (var seed in b)
         {
             state = Apply(state, state.Finish(new TrialFinished("s", seed.TrialId, 1, TrialEnd.Cancelled, 10, null, null, "paused", []), Now), journal);
@@ -90,11 +90,13 @@ public sealed class SchedulerTests
             Assert.DoesNotContain(seed.TrialId, state.Pending.Values);
         }
 
-        // C arrives: the rung is final. C and B are below the cut (A) and clearly so: both stop.
+        // C arrives: the rung is final. A, the best, is promoted; C and B are below the cut (A) and clearly so: both stop.
         var events = state.Record(new CheckpointBatch("s", c[0].TrialId, 1, 0, [TestTrials.At(10) with { MarginL2 = 0.2 }]), Now);
         state = Apply(state, events, journal);
         events = state.Record(new CheckpointBatch("s", c[1].TrialId, 1, 0, [TestTrials.At(10) with { MarginL2 = 0.21 }]), Now);
-        var stops = events.OfType<RungJudged>().ToList();
+        Assert.Contains(events, e => e is RungJudged { Decision: RungDecision.Continue } j && j.Configuration == a[0].ConfigurationId);
+        Assert.All(a, t => Assert.Null(events.Aggregate(state, (s, e) => s.Apply(e)).Trials[t.TrialId].HeldAt));
+        var stops = events.OfType<RungJudged>().Where(j => j.Configuration != a[0].ConfigurationId).ToList();
         Assert.Equal([b[0].ConfigurationId, c[0].ConfigurationId], stops.Select(j => j.Configuration).Order(StringComparer.Ordinal));
         Assert.All(stops, j => Assert.Equal(RungDecision.Stop, j.Decision));
         Assert.All(stops, j => Assert.Equal(RungBasis.Metric, j.Evidence.Basis));
@@ -119,7 +121,58 @@ public sealed class SchedulerTests
         var judged = events.OfType<RungJudged>().Last(j => j.Configuration == configurations[2][0].ConfigurationId);
         Assert.Equal(RungDecision.Continue, judged.Decision);
         Assert.True(judged.Evidence.Upper > judged.Evidence.Cut);
-        Assert.Empty(events.OfType<TrialPruned>());
+        Assert.DoesNotContain(events.OfType<TrialPruned>(), p => configurations[2].Any(t => t.TrialId == p.TrialId));
+    }
+
+    [Fact]
+    public void A_straddling_configuration_gets_more_seeds_up_to_max_seeds_and_is_judged_again_with_them()
+    {
+        var (state, _, journal) = Study(Asha with { MaxSeeds = 4 });
+        var configurations = Configurations(state);
+        state = Reach(state, configurations[0], 10, journal, 1.0, 1.0);
+        state = Reach(state, configurations[1], 10, journal, 1.0, 1.1);
+        var straddler = configurations[2];
+        var events = new List<IStudyEvent>();
+        state = Reach(state, straddler, 10, events, 0.2, 0.9);
+        journal.AddRange(events);
+
+        var judged = events.OfType<RungJudged>().Single(j => j.Configuration == straddler[0].ConfigurationId);
+        Assert.Equal(RungDecision.Replicate, judged.Decision);
+        var added = Assert.Single(events.OfType<TrialsAdded>()).Trials;
+        Assert.Equal([2, 3], added.Select(d => state.Trials[d.TrialId].Seed));
+        Assert.All(added, d => Assert.Equal(straddler[0].ConfigurationId, state.Trials[d.TrialId].ConfigurationId));
+        Assert.DoesNotContain(events.OfType<TrialPruned>(), p => straddler.Any(t => t.TrialId == p.TrialId));
+        // The new seeds go first and pause by themselves at the rung; the first two wait there for them.
+        Assert.Equal(added.Select(d => d.TrialId), state.Pending.Values.Take(2));
+        Assert.All(straddler, t => Assert.Equal(10L, state.Trials[t.TrialId].HeldAt));
+        state = Apply(state, state.Assign(new RequestWork("s", 2, "n1"), Now), journal);
+        Assert.All(added, d => Assert.Equal(10L, state.PauseAt(d.TrialId)));
+
+        // With four seeds the interval is narrow enough: clearly behind the cut, all four stop.
+        var fresh = added.Select(d => state.Trials[d.TrialId]).ToList();
+        events = [];
+        state = Reach(state, fresh, 10, events, 0.25, 0.3);
+        var again = events.OfType<RungJudged>().Single(j => j.Configuration == straddler[0].ConfigurationId);
+        Assert.Equal((RungDecision.Stop, 4), (again.Decision, again.Evidence.Seeds));
+        Assert.Equal(straddler.Select(t => t.TrialId).Concat(added.Select(d => d.TrialId)).Order(), events.OfType<TrialPruned>().Select(p => p.TrialId).Where(id => state.Trials[id].ConfigurationId == straddler[0].ConfigurationId).Order());
+        Assert.DoesNotContain(events, e => e is TrialsAdded);
+    }
+
+    [Fact]
+    public void A_configuration_that_still_straddles_with_max_seeds_is_promoted()
+    {
+        var (state, _, journal) = Study(Asha with { MaxSeeds = 3 });
+        var configurations = Configurations(state);
+        state = Reach(state, configurations[0], 10, journal, 1.0, 1.0);
+        state = Reach(state, configurations[1], 10, journal, 1.0, 1.1);
+        state = Reach(state, configurations[2], 10, journal, 0.2, 1.6);
+        var added = journal.OfType<TrialsAdded>().Last().Trials;
+        state = Apply(state, state.Assign(new RequestWork("s", 1, "n1"), Now), journal);
+        var events = new List<IStudyEvent>();
+        state = Reach(state, [state.Trials[Assert.Single(added).TrialId]], 10, events, 1.5);
+        var judged = events.OfType<RungJudged>().Single(j => j.Configuration == configurations[2][0].ConfigurationId);
+        Assert.Equal((RungDecision.Continue, 3), (judged.Decision, judged.Evidence.Seeds));
+        Assert.All(configurations[2], t => Assert.Null(state.Trials[t.TrialId].HeldAt));
     }
 
     [Fact]
@@ -142,7 +195,8 @@ public sealed class SchedulerTests
     [Fact]
     public void A_seed_that_reaches_a_rung_before_its_siblings_waits_there_and_goes_first_once_promoted()
     {
-        var (state, _, journal) = Study(Asha, slots: 1);
+        // The median rule promotes a configuration alone at a rung.
+        var (state, _, journal) = Study(Asha with { Kind = SchedulerKind.Median }, slots: 1);
         var first = state.Running.Single();
         state = Apply(state, state.Record(At(first, 10, 1.0), Now), journal);
         var held = Assert.Single(journal.OfType<TrialHeld>());

@@ -37,12 +37,22 @@ public sealed class SimulatedStudy
         var random = new Random(seed);
         var quality = Enumerable.Range(0, Configurations).Select(_ => random.NextDouble() * Configurations).ToArray();
         var fitStep = Enumerable.Range(0, Configurations).Select(_ => random.Next(10, 60)).ToArray();
-        var offset = new double[Configurations, Seeds];
+        var maxSeeds = Math.Max(Seeds, scheduler?.MaxSeeds ?? 0);
+        var offset = new double[Configurations, maxSeeds];
         for (var c = 0; c < Configurations; c++)
         {
             for (var s = 0; s < Seeds; s++)
             {
                 offset[c, s] = Gaussian(random) * SeedSpread;
+            }
+        }
+        // Seeds the scheduler may add are drawn apart, so the sweep's own seeds are the same with or without them.
+        var extra = new Random(seed + 7919);
+        for (var c = 0; c < Configurations; c++)
+        {
+            for (var s = Seeds; s < maxSeeds; s++)
+            {
+                offset[c, s] = Gaussian(extra) * SeedSpread;
             }
         }
         var trueBest = Array.IndexOf(quality, quality.Max());
@@ -64,6 +74,17 @@ public sealed class SimulatedStudy
 
         // A paused trial resumes where it stopped, as from the state its worker saved.
         var reached = definitions.ToDictionary(d => d.TrialId, _ => -(long)CheckpointEvery);
+        (int Config, int Seed) Locate(string id)
+        {
+            if (!index.TryGetValue(id, out var at))
+            {
+                // A seed the scheduler added: its configuration is its learning rate.
+                var trial = state.Trials[id];
+                at = index[id] = ((int)Math.Round(trial.Lr / 0.001) - 1, trial.Seed);
+                reached[id] = -CheckpointEvery;
+            }
+            return at;
+        }
         var running = new Dictionary<string, (int Attempt, long? PauseAt)>();
         while (state.Phase == StudyPhase.Running)
         {
@@ -91,14 +112,15 @@ public sealed class SimulatedStudy
                     continue;
                 }
                 // Paused by the scheduler, or at the rung it was told to pause at, as a worker does.
+                Locate(id);
                 if (trial.HeldAt is not null || reached[id] >= pauseAt)
                 {
                     state = Apply(state, state.Finish(new TrialFinished("sim", id, attempt, TrialEnd.Cancelled, reached[id], null, null, "paused", []), Now));
                     running.Remove(id);
                     continue;
                 }
+                var (c, s) = Locate(id);
                 var step = reached[id] + CheckpointEvery;
-                var (c, s) = index[id];
                 var checkpoint = Checkpoint(step, quality[c] + offset[c, s], fitStep[c], StepNoise, random);
                 state = step >= Steps
                     ? Apply(state, state.Finish(new TrialFinished("sim", id, attempt, TrialEnd.Completed, step, fitStep[c], checkpoint, null, [checkpoint]), Now))
@@ -107,15 +129,16 @@ public sealed class SimulatedStudy
             }
         }
 
-        var trials = state.Trials.Values.Select(t => (Trial: t, index[t.TrialId].Config)).ToList();
+        var trials = state.Trials.Values.Select(t => (Trial: t, Locate(t.TrialId).Config)).ToList();
         var completed = trials.Where(t => t.Trial.Status == TrialStatus.Completed).ToList();
         // Replicate groups: the configuration whose seeds all finished with the best mean. One trial at a
         // time: the configuration of the best trial that finished, which is what a per-trial tool reports.
         var chosen = scheduler?.Unit == ScheduleUnit.Trial
             ? completed.MaxBy(t => t.Trial.Latest!.MarginL2)!.Config
-            : completed.GroupBy(t => t.Config).Where(g => g.Count() == Seeds).MaxBy(g => g.Average(t => t.Trial.Latest!.MarginL2))!.Key;
-        var bestPruned = trials.Count(t => t.Config == trueBest && t.Trial.Status == TrialStatus.Pruned);
-        return new Outcome(chosen, trueBest, bestPruned > 0, bestPruned == Seeds, reached.Values.Sum(r => Math.Max(r, 0)), (long)Configurations * Seeds * Steps);
+            : completed.GroupBy(t => t.Config).Where(g => g.Count() >= Seeds && trials.All(t => t.Config != g.Key || t.Trial.Status == TrialStatus.Completed)).MaxBy(g => g.Average(t => t.Trial.Latest!.MarginL2))!.Key;
+        var best = trials.Where(t => t.Config == trueBest).ToList();
+        var bestPruned = best.Count(t => t.Trial.Status == TrialStatus.Pruned);
+        return new Outcome(chosen, trueBest, bestPruned > 0, bestPruned > 0 && bestPruned == best.Count, reached.Values.Sum(r => Math.Max(r, 0)), (long)Configurations * Seeds * Steps);
     }
 
     private static Checkpoint Checkpoint(long step, double finalMargin, int fitStep, double stepNoise, Random random)

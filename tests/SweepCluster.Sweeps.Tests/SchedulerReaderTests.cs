@@ -59,6 +59,18 @@ public sealed class SchedulerReaderTests
     }
 
     [Fact]
+    public void Max_seeds_must_leave_room_for_a_seed_and_belongs_to_configurations()
+    {
+        Assert.Equal(5, SweepReader.Parse(Base + "scheduler: {kind: asha, min_steps: 50, max_seeds: 5}", "sweep.yaml").Scheduler!.MaxSeeds);
+        var tooFew = Assert.Single(Errors(Base + "scheduler: {kind: asha, min_steps: 50, max_seeds: 3}"));
+        Assert.Equal(("scheduler.max_seeds", 10, 51), (tooFew.Key, tooFew.Line, tooFew.Column));
+        Assert.Contains("more than the 3 seeds", tooFew.Message, StringComparison.Ordinal);
+        var perTrial = Assert.Single(Errors(Base + "scheduler: {kind: asha, min_steps: 50, max_seeds: 6, unit: trial}"));
+        Assert.Equal("scheduler.max_seeds", perTrial.Key);
+        Assert.Contains("unit: configuration", perTrial.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_kind_is_the_only_error_reported()
     {
         var error = Assert.Single(Errors(Base + "scheduler: {kind: hyperband, min_steps: 10}"));

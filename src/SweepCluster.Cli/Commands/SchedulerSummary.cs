@@ -18,7 +18,8 @@ internal static class SchedulerSummary
             : "median stops what is below the median of the others";
         var unit = scheduler.Unit == ScheduleUnit.Trial
             ? $"each of the {trials.Count:N0} trials alone"
-            : $"{configurations.Count:N0} configurations of {string.Join(" or ", configurations.Distinct().Order())} seeds, each on its mean with a {scheduler.Confidence:P0} interval";
+            : $"{configurations.Count:N0} configurations of {string.Join(" or ", configurations.Distinct().Order())} seeds, each on its mean with a {scheduler.Confidence:P0} interval"
+              + (scheduler.MaxSeeds is { } most ? $"; one whose interval straddles the cut grows to {most} seeds before it is decided" : "");
         return $"scheduler: {rule} by {scheduler.Metric} ({scheduler.Mode.ToString().ToLowerInvariant()}) at steps {rungs}; judges {unit}";
     }
 }

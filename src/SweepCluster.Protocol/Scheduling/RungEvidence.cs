@@ -4,7 +4,15 @@ namespace SweepCluster.Protocol.Scheduling;
 
 /// <summary>A configuration at a rung: on to the next rung, held until more configurations reach this one, or stopped.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RungDecision>))]
-public enum RungDecision { Continue, Wait, Stop }
+public enum RungDecision
+{
+    Continue,
+    Wait,
+    Stop,
+
+    /// <summary>Its interval straddles the cut and the sweep allows more seeds: they are added and run to the rung, and it is judged again there.</summary>
+    Replicate,
+}
 
 /// <summary>What a rung's decision compared: the <see cref="Metric"/> itself, or (while the configuration's seeds have not all fit its data) the training loss.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RungBasis>))]

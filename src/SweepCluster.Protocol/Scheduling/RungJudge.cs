@@ -7,12 +7,15 @@ public sealed record RungVerdict(RungDecision Decision, RungEvidence Evidence);
 
 /// <summary>
 /// Decides what a configuration that has reached a rung with all its seeds does next. It is ranked among
-/// every configuration that has reached the same rung so far. ASHA promotes the top 1/reduction_factor
-/// (as more configurations arrive, more are promoted: asynchronous, nobody waits for a whole rung); the
+/// every configuration that has reached the same rung so far. ASHA promotes the top 1/reduction_factor,
+/// rounded down as in ASHA itself (as more configurations arrive, more are promoted: asynchronous, nobody
+/// waits for a whole rung); the
 /// median rule promotes what is not below the median of the others. One outside the cut waits, holding
 /// no slot, while other configurations can still reach the rung. Once none can (<paramref name="final"/>),
 /// it stops only if it is clearly below the cut: its confidence interval lies wholly on the wrong side of
-/// the cut configuration's mean; one whose interval straddles the cut is promoted. With one seed per unit (unit: trial) the interval is the
+/// the cut configuration's mean; one whose interval straddles the cut gets more seeds, up to the
+/// sweep's <c>max_seeds</c> (they run to the rung and it is judged again there), and is promoted once it
+/// has them all. With one seed per unit (unit: trial) the interval is the
 /// value itself, which is per-trial ASHA. With a metric that means something only once the data is fit
 /// (the margins), a configuration whose seeds have not all fit is judged on training loss instead: it
 /// stops only if its loss is clearly above the cut's; not having fit yet is not by itself a reason.
@@ -34,8 +37,15 @@ public static class RungJudge
         ReplicateSummary? cut;
         if (settings.Kind == SchedulerKind.Asha)
         {
-            var kept = (int)Math.Ceiling(summaries.Count / (double)settings.ReductionFactor);
-            cut = rank <= kept ? null : summaries[kept - 1];
+            // ASHA's top |rung|/eta, rounded down: until eta configurations have reached a rung none is
+            // promoted there, so the first to arrive is not promoted for being alone. Once no other can
+            // arrive, the best is promoted however few reached it.
+            var kept = summaries.Count / settings.ReductionFactor;
+            if (final)
+            {
+                kept = Math.Max(kept, 1);
+            }
+            cut = rank <= kept ? null : summaries[Math.Max(kept - 1, 0)];
         }
         else
         {
@@ -58,7 +68,11 @@ public static class RungJudge
             RungBasis.Loss => evidence.Lower > evidence.Cut,
             _ => settings.Mode == Goal.Max ? evidence.Upper < evidence.Cut : evidence.Lower > evidence.Cut,
         };
-        return new(clearlyBelow ? RungDecision.Stop : RungDecision.Continue, evidence);
+        if (clearlyBelow)
+        {
+            return new(RungDecision.Stop, evidence);
+        }
+        return new(settings.MaxSeeds is { } most && self.Seeds < most ? RungDecision.Replicate : RungDecision.Continue, evidence);
     }
 
     private static RungEvidence Evidence(string rule, SchedulerSettings settings, long rung, ReplicateSummary self, ReplicateSummary cut, int rank, int reached, bool needsFit)

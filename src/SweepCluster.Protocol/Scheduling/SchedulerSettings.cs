@@ -15,7 +15,8 @@ public enum ScheduleUnit { Configuration, Trial }
 /// A study's early-stopping rule, from the sweep's <c>scheduler:</c> key. Rungs are the steps at which
 /// configurations are compared: for ASHA <see cref="MinSteps"/> times <see cref="ReductionFactor"/> to
 /// the k-th power, for the median rule every <see cref="Every"/> steps from <see cref="MinSteps"/>, always
-/// below the trial's last step.
+/// below the trial's last step. <see cref="MaxSeeds"/>: how many seeds a configuration whose interval
+/// straddles the cut may grow to before it is decided (null: the sweep's seeds only).
 /// </summary>
 public sealed record SchedulerSettings(
     SchedulerKind Kind,
@@ -25,7 +26,8 @@ public sealed record SchedulerSettings(
     int ReductionFactor,
     long Every,
     double Confidence,
-    ScheduleUnit Unit = ScheduleUnit.Configuration)
+    ScheduleUnit Unit = ScheduleUnit.Configuration,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaxSeeds = null)
 {
     public static SchedulerSettings Fifo { get; } = new(SchedulerKind.Fifo, "margin_l2", Goal.Max, 0, 3, 0, 0.95);
 

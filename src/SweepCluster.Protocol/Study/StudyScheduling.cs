@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
@@ -8,9 +9,15 @@ namespace SweepCluster.Protocol.Study;
 
 /// <summary>
 /// A configuration's trials (its seeds) and where the scheduler has it: promoted through
-/// <see cref="JudgedThrough"/>, waiting at <see cref="WaitingAt"/>, or stopped.
+/// <see cref="JudgedThrough"/>, waiting at <see cref="WaitingAt"/>, running added seeds up to
+/// <see cref="ReplicatingAt"/>, or stopped.
 /// </summary>
-public sealed record ConfigurationState(ImmutableList<string> TrialIds, long JudgedThrough, bool Stopped, long? WaitingAt = null);
+public sealed record ConfigurationState(
+    ImmutableList<string> TrialIds,
+    long JudgedThrough,
+    bool Stopped,
+    long? WaitingAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ReplicatingAt = null);
 
 /// <summary>
 /// The scheduler seam of the study's decider. A study with a scheduler records each trial's values at the
@@ -55,7 +62,9 @@ public sealed partial record StudyState
         {
             return trial.Ordinal;
         }
-        var promotedThrough = Configurations![trial.ConfigurationId].JudgedThrough;
+        // Seeds added to settle a straddling configuration run first: a decision waits for them.
+        var configuration = Configurations![trial.ConfigurationId];
+        var promotedThrough = Math.Max(configuration.JudgedThrough, configuration.ReplicatingAt ?? 0);
         if (promotedThrough > 0)
         {
             return trial.Ordinal - (promotedThrough << 20);
@@ -72,9 +81,10 @@ public sealed partial record StudyState
         {
             Configurations = Configurations.SetItem(judged.Configuration, judged.Decision switch
             {
-                RungDecision.Continue => configuration with { JudgedThrough = judged.Rung, WaitingAt = null },
+                RungDecision.Continue => configuration with { JudgedThrough = judged.Rung, WaitingAt = null, ReplicatingAt = null },
                 RungDecision.Wait => configuration with { WaitingAt = judged.Rung },
-                _ => configuration with { Stopped = true, WaitingAt = null },
+                RungDecision.Replicate => configuration with { WaitingAt = null, ReplicatingAt = judged.Rung },
+                _ => configuration with { Stopped = true, WaitingAt = null, ReplicatingAt = null },
             }),
         };
         if (judged.Decision != RungDecision.Continue)
@@ -179,6 +189,10 @@ public sealed partial record StudyState
                         Add(new TrialPruned(trial.TrialId, trial.Status == TrialStatus.Running ? trial.Attempt : 0, verdict.Evidence, now));
                     }
                 }
+                else if (verdict.Decision == RungDecision.Replicate)
+                {
+                    Add(new TrialsAdded(state.MoreSeeds(id), now));
+                }
             }
             foreach (var id in candidates.ToList())
             {
@@ -226,8 +240,17 @@ public sealed partial record StudyState
         _ => null,
     };
 
-    private RungVerdict Judge(string configuration, long rung) =>
-        RungJudge.Judge(Scheduler!, rung, configuration, Reached(rung), IsFinal(rung));
+    /// <summary>
+    /// The judge's verdict, except that a configuration that already has <c>max_seeds</c> trials (counting
+    /// seeds that failed for good) is promoted rather than given more: the seeds it may add are bounded.
+    /// </summary>
+    private RungVerdict Judge(string configuration, long rung)
+    {
+        var verdict = RungJudge.Judge(Scheduler!, rung, configuration, Reached(rung), IsFinal(rung));
+        return verdict.Decision == RungDecision.Replicate && MoreSeeds(configuration).Count == 0
+            ? verdict with { Decision = RungDecision.Continue }
+            : verdict;
+    }
 
     /// <summary>Where a trial should pause by itself: the next rung its configuration has not been promoted past (null: none, or no scheduler).</summary>
     public long? PauseAt(string trialId) =>
@@ -273,13 +296,21 @@ public sealed partial record StudyState
     private IEnumerable<TrialRecord> Seeds(ConfigurationState configuration) =>
         configuration.TrialIds.Select(id => Trials[id]).Where(t => t.Status != TrialStatus.Failed);
 
-    /// <summary>Every configuration whose seeds have all reached the rung, with their observations there.</summary>
+    /// <summary>
+    /// Every configuration whose seeds have all reached the rung, with their observations there. One
+    /// already promoted past the rung stands with the seeds it was judged on there, plus any added later
+    /// that have passed it.
+    /// </summary>
     private Dictionary<string, IReadOnlyList<RungObservation>> Reached(long rung)
     {
         var reached = new Dictionary<string, IReadOnlyList<RungObservation>>(StringComparer.Ordinal);
         foreach (var (id, configuration) in Configurations!)
         {
             var observations = Seeds(configuration).Select(t => t.At(rung)).ToList();
+            if (configuration.JudgedThrough >= rung)
+            {
+                observations.RemoveAll(o => o is null);
+            }
             if (observations.Count > 0 && observations.All(o => o is not null))
             {
                 reached[id] = observations!;
@@ -288,7 +319,23 @@ public sealed partial record StudyState
         return reached;
     }
 
-    /// <summary>No other configuration can still reach the rung: every one not stopped has reached it with all its seeds.</summary>
+    /// <summary>No other configuration can still reach the rung: every one not stopped has been promoted past it or reached it with all its seeds.</summary>
     private bool IsFinal(long rung) =>
-        Configurations!.Values.Where(c => !c.Stopped).All(c => Seeds(c) is var seeds && !seeds.Any() || seeds.All(t => t.At(rung) is not null || t.Steps <= rung));
+        Configurations!.Values.Where(c => !c.Stopped).All(c => c.JudgedThrough >= rung || Seeds(c) is var seeds && !seeds.Any() || seeds.All(t => t.At(rung) is not null || t.Steps <= rung));
+
+    /// <summary>
+    /// The seeds a configuration may still add, up to <c>max_seeds</c> trials: its spec with the next
+    /// unused seeds (their ids follow from the spec, so a sweep that later lists those seeds names the same trials).
+    /// </summary>
+    private List<TrialDefinition> MoreSeeds(string configuration)
+    {
+        var seeds = Configurations![configuration].TrialIds.Select(t => Trials[t]).ToList();
+        var spec = TrialJson.Deserialize<TrialSpec>(seeds[0].SpecJson);
+        var next = seeds.Max(t => t.Seed) + 1;
+        return Enumerable.Range(next, Math.Max((Scheduler!.MaxSeeds ?? 0) - seeds.Count, 0))
+            .Select(seed => spec with { Seed = seed })
+            .Select(s => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s)))
+            .Where(d => !Trials.ContainsKey(d.TrialId))
+            .ToList();
+    }
 }

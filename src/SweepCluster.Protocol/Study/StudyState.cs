@@ -78,6 +78,10 @@ public sealed partial record StudyState(
         {
             record = record with { Configuration = definition.TrialId };
         }
+        else if (Configurations?.GetValueOrDefault(record.ConfigurationId)?.ReplicatingAt is { } rung)
+        {
+            record = record with { Reason = $"seed added: its configuration's interval straddled the cut at step {rung:N0}" };
+        }
         var joined = this with
         {
             Trials = Trials.Add(definition.TrialId, record),
