@@ -19,4 +19,7 @@ public sealed class MetricAttribute(Better better) : Attribute
     public Better Better { get; } = better;
 
     public bool MeaningfulOnceFit { get; init; }
+
+    /// <summary>Shown at a glance: in the run's summary, the live display and the progress log line.</summary>
+    public bool Summarized { get; init; }
 }

@@ -4,6 +4,7 @@ using Spectre.Console;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Protocol;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Study;
 
 namespace SweepCluster.Cli.Commands;
@@ -149,8 +150,8 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     {
         var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
         return $"{s.Completed + s.Diverged + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), {s.Running} running, {s.Pending} pending, " +
-            $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best margins " +
-            string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} l1 {b.BestMarginL1:G3} l2 {b.BestMarginL2:G3} linf {b.BestMarginLinf:G3}"));
+            $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best " +
+            string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} " + string.Join(" ", MetricRegistry.Summarized.Select(m => $"{m.Name} {b.Best.GetValueOrDefault(m.Name):G3}"))));
     }
 
     private Rows Render(StudyProgress s)

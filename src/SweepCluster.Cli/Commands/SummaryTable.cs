@@ -1,5 +1,6 @@
 using Spectre.Console;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Study;
 using SweepCluster.Trials;
 
@@ -10,10 +11,10 @@ internal static class SummaryTable
     public static Table BestMargins(StudyProgress s)
     {
         var table = new Table().Border(TableBorder.Simple).Title("best current margin per algorithm");
-        table.AddColumns("algorithm", "margin_l1", "margin_l2", "margin_linf");
+        table.AddColumns(["algorithm", .. MetricRegistry.Summarized.Select(m => m.Name)]);
         foreach (var b in s.Algorithms)
         {
-            table.AddRow(b.Algorithm.ToString().ToLowerInvariant(), Number(b.BestMarginL1), Number(b.BestMarginL2), Number(b.BestMarginLinf));
+            table.AddRow([b.Algorithm.ToString().ToLowerInvariant(), .. MetricRegistry.Summarized.Select(m => Number(b.Best.GetValueOrDefault(m.Name)))]);
         }
         return table;
     }
@@ -22,10 +23,10 @@ internal static class SummaryTable
     public static Table Final(StudyProgress s)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(s.StudyId)}: {s.Phase.ToString().ToLowerInvariant()}");
-        table.AddColumns("algorithm", "trials", "completed", "diverged", "failed", "pruned", "pending", "mean margin_l1", "mean margin_l2", "mean margin_linf", "mean first fit step");
+        table.AddColumns(["algorithm", "trials", "completed", "diverged", "failed", "pruned", "pending", .. MetricRegistry.Summarized.Select(m => $"mean {m.Name}"), "mean first fit step"]);
         foreach (var a in s.Algorithms)
         {
-            table.AddRow(
+            table.AddRow([
                 a.Algorithm.ToString().ToLowerInvariant(),
                 $"{a.Trials}",
                 $"{a.Completed}",
@@ -33,10 +34,8 @@ internal static class SummaryTable
                 $"{a.Failed}",
                 $"{a.Pruned}",
                 $"{a.Unfinished}",
-                Number(a.MeanMarginL1),
-                Number(a.MeanMarginL2),
-                Number(a.MeanMarginLinf),
-                Number(a.MeanFirstFitStep));
+                .. MetricRegistry.Summarized.Select(m => Number(a.Means.GetValueOrDefault(m.Name))),
+                Number(a.MeanFirstFitStep)]);
         }
         return table;
     }

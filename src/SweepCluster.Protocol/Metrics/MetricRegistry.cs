@@ -5,7 +5,7 @@ using SweepCluster.Trials;
 namespace SweepCluster.Protocol.Metrics;
 
 /// <summary>One checkpoint field: its contract name, whether it may be missing, which way is better.</summary>
-public sealed record Metric(string Name, Type ClrType, bool Nullable, Better Better, bool MeaningfulOnceFit, Func<Checkpoint, double?> Read)
+public sealed record Metric(string Name, Type ClrType, bool Nullable, Better Better, bool MeaningfulOnceFit, bool Summarized, Func<Checkpoint, double?> Read)
 {
     public bool IsInteger => ClrType == typeof(long);
 
@@ -30,6 +30,9 @@ public static class MetricRegistry
 
     /// <summary>The metrics a result can be ranked or a study scheduled by (the step and norms are not).</summary>
     public static IEnumerable<Metric> Rankable => All.Where(m => m.Better != Better.Neither);
+
+    /// <summary>The metrics shown at a glance (the run's summary, the live display), in registry order.</summary>
+    public static IReadOnlyList<Metric> Summarized { get; } = All.Where(m => m.Summarized).ToList();
 
     public static Metric? Find(string name) => ByName.GetValueOrDefault(name);
 
@@ -68,7 +71,7 @@ public static class MetricRegistry
             var t when t == typeof(double) => Reader<double>(property, v => v),
             _ => throw new InvalidOperationException($"{nameof(Checkpoint)}.{parameter.Name} is a {type.Name}; a metric is a number"),
         };
-        return new Metric(JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!), type, nullable, declaration.Better, declaration.MeaningfulOnceFit, read);
+        return new Metric(JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!), type, nullable, declaration.Better, declaration.MeaningfulOnceFit, declaration.Summarized, read);
     }
 
     private static Func<Checkpoint, double?> Reader<T>(PropertyInfo property, Func<T, double> toDouble)

@@ -1,13 +1,16 @@
-using SweepCluster.Protocol;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
 
-/// <summary>One algorithm's trials at a glance: how they ended, their mean final margins and their best current ones.</summary>
+/// <summary>
+/// One algorithm's trials at a glance: how they ended, and for each summarized metric of the registry
+/// (<see cref="MetricRegistry.Summarized"/>, keyed by name) the mean final value of those that completed
+/// and the best current value of any.
+/// </summary>
 public sealed record AlgorithmProgress(
     AlgorithmKind Algorithm, int Trials, int Completed, int Diverged, int Failed, int Unfinished,
-    double? MeanMarginL1, double? MeanMarginL2, double? MeanMarginLinf, double? MeanFirstFitStep,
-    double? BestMarginL1, double? BestMarginL2, double? BestMarginLinf, int Pruned = 0);
+    IReadOnlyDictionary<string, double?> Means, double? MeanFirstFitStep, IReadOnlyDictionary<string, double?> Best, int Pruned = 0);
 
 /// <summary>A trial that failed for good, with its reason: the follower logs them.</summary>
 public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Seed, int Attempts, string? Reason);
@@ -36,9 +39,9 @@ public sealed record StudyProgress(
             return new AlgorithmProgress(
                 g.Key, g.Count(), done.Count, g.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
                 g.Count(t => t.Status == TrialStatus.Failed), g.Count(t => !t.IsTerminal),
-                Mean(done.Select(t => t.Latest?.MarginL1)), Mean(done.Select(t => t.Latest?.MarginL2)), Mean(done.Select(t => t.Latest?.MarginLinf)),
+                MetricRegistry.Summarized.ToDictionary(m => m.Name, m => Mean(done.Select(t => t.Latest is { } c ? m.Finite(c) : null))),
                 Mean(done.Select(t => (double?)t.FirstFitStep)),
-                g.Max(t => t.Latest?.MarginL1), g.Max(t => t.Latest?.MarginL2), g.Max(t => t.Latest?.MarginLinf),
+                MetricRegistry.Summarized.ToDictionary(m => m.Name, m => Best(m, g)),
                 g.Count(t => t.Status == TrialStatus.Pruned));
         }).ToList();
         var failures = trials.Where(t => t.Status == TrialStatus.Failed).OrderBy(t => t.Ordinal).Take(MaxFailures)
@@ -49,6 +52,13 @@ public sealed record StudyProgress(
             state.Pending.Count, trials.Count(t => t.Status == TrialStatus.Running),
             algorithms.Sum(a => a.Completed), algorithms.Sum(a => a.Diverged), algorithms.Sum(a => a.Failed),
             fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt, algorithms.Sum(a => a.Pruned));
+    }
+
+    /// <summary>The best current value among trials that have not diverged (a diverged trial's last value is not a result).</summary>
+    private static double? Best(Metric metric, IEnumerable<TrialRecord> trials)
+    {
+        var values = trials.Where(t => t.End != TrialEnd.Diverged && t.Latest is not null).Select(t => metric.Finite(t.Latest!)).OfType<double>().ToList();
+        return values.Count == 0 ? null : metric.Better == Better.Smaller ? values.Min() : values.Max();
     }
 
     private static double? Mean(IEnumerable<double?> values)

@@ -1,4 +1,4 @@
-using SweepCluster.Protocol;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
@@ -7,8 +7,8 @@ public sealed record TrialSummary(
     string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status, int Attempt, string? Node,
     long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, Checkpoint? Latest, string? Reason);
 
-/// <summary>The best latest margins among an algorithm's trials: what the live display shows.</summary>
-public sealed record AlgorithmBest(AlgorithmKind Algorithm, double? MarginL1, double? MarginL2, double? MarginLinf);
+/// <summary>The best latest value of each summarized metric (keyed by name) among an algorithm's trials that have not diverged.</summary>
+public sealed record AlgorithmBest(AlgorithmKind Algorithm, IReadOnlyDictionary<string, double?> Values);
 
 /// <summary>A study at a glance: trial counts by state, each trial, and the best margins so far per algorithm.</summary>
 public sealed record StudyStatus(
@@ -29,9 +29,7 @@ public sealed record StudyStatus(
     {
         var best = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g => new AlgorithmBest(
             g.Key,
-            g.Max(t => t.Latest?.MarginL1),
-            g.Max(t => t.Latest?.MarginL2),
-            g.Max(t => t.Latest?.MarginLinf))).ToList();
+            MetricRegistry.Summarized.ToDictionary(m => m.Name, m => BestOf(m, g.Where(t => t.End != TrialEnd.Diverged && t.Latest is not null).Select(t => m.Finite(t.Latest!)))))).ToList();
         return new StudyStatus(
             studyId, phase, description, trials.Count,
             trials.Count(t => t.Status == TrialStatus.Pending),
@@ -40,6 +38,12 @@ public sealed record StudyStatus(
             trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Failed),
             trials, best, createdAt, finishedAt, trials.Count(t => t.Status == TrialStatus.Pruned));
+    }
+
+    private static double? BestOf(Metric metric, IEnumerable<double?> values)
+    {
+        var present = values.OfType<double>().ToList();
+        return present.Count == 0 ? null : metric.Better == Better.Smaller ? present.Min() : present.Max();
     }
 
     private static TrialSummary Summary(TrialRecord t)
