@@ -57,10 +57,10 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
         switch (settings.Format)
         {
             case "csv":
-                ResultsOutput.WriteCsv(table, Console.Out);
+                ResultsFormats.WriteCsv(table, Console.Out);
                 break;
             case "json":
-                ResultsOutput.WriteJson(table, settings.At ?? "final", Console.OpenStandardOutput());
+                ResultsFormats.WriteJson(table, settings.At ?? "final", Console.OpenStandardOutput());
                 break;
             default:
                 ResultsOutput.WriteTable(table, settings.At ?? "final");

@@ -17,6 +17,16 @@ public abstract record CheckpointAt
     public sealed record AtStep(long Value) : CheckpointAt;
 
     public sealed record FirstFit : CheckpointAt;
+
+    /// <summary>final, fit or step=N; null for anything else.</summary>
+    public static CheckpointAt? Parse(string? text) => text switch
+    {
+        null or "final" => new Last(),
+        "fit" => new FirstFit(),
+        _ when text.StartsWith("step=", StringComparison.Ordinal) && long.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            => new AtStep(step),
+        _ => null,
+    };
 }
 
 /// <summary>Reads the query tables; never the journal.</summary>
