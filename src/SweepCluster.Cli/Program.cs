@@ -54,6 +54,10 @@ app.Configure(config =>
         .WithDescription("A metric against the step: mean and a standard-deviation band over seeds, one line per group (default: per algorithm).")
         .WithExample("plot", "quickstart", "--metric", "margin_l2", "--out", "margin_l2.png")
         .WithExample("plot", "quickstart", "--metric", "margin_linf", "--log-steps", "--out", "margin_linf.svg");
+    config.AddCommand<DashboardCommand>("dashboard")
+        .WithDescription("A web dashboard and HTTP API over a store: studies, live progress, curves per group, results and trials.")
+        .WithExample("dashboard")
+        .WithExample("dashboard", "--store", "studies.db", "--port", "8080");
     config.AddCommand<ProjectCommand>("project")
         .WithDescription("Bring the query tables up to date with the journal, or rebuild them from it (--rebuild).")
         .WithExample("project", "--rebuild");

@@ -52,6 +52,77 @@ public sealed class ReadModelReader(StoreOptions store)
         return studies;
     }
 
+    /// <summary>
+    /// How far the projection has come: it grows with every write to the query tables, so anything computed
+    /// from them stays valid while it does not change.
+    /// </summary>
+    public async Task<long> VersionAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        return await Sql.ScalarAsync(connection, null, $"SELECT MAX(last_offset) FROM {ReadModelSchema.Offsets}", cancellation) is { } value and not DBNull
+            ? Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            : 0;
+    }
+
+    /// <summary>Each study's trials counted by state, and how far they are (0 to 1), in one pass over the trials table.</summary>
+    public async Task<IReadOnlyDictionary<string, StudyCounts>> CountsAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"""
+            SELECT study_id, status, end_kind, COUNT(*),
+                   SUM(CASE WHEN status IN ('completed', 'failed', 'pruned') THEN 1.0 WHEN last_step < 0 THEN 0.0 ELSE (last_step + 1.0) / (steps + 1.0) END)
+            FROM {ReadModelSchema.Trials} GROUP BY study_id, status, end_kind
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var counts = new Dictionary<string, StudyCounts>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellation))
+        {
+            var study = reader.GetString(0);
+            var status = EnumNames.Parse<TrialStatus>(reader.GetString(1));
+            var diverged = Sql.NullableString(reader, 2) is { } end && EnumNames.Parse<TrialEnd>(end) == TrialEnd.Diverged;
+            var n = reader.GetInt32(3);
+            var done = reader.GetDouble(4);
+            var c = counts.GetValueOrDefault(study) ?? new StudyCounts(0, 0, 0, 0, 0, 0, 0, 0);
+            counts[study] = (status, diverged) switch
+            {
+                (TrialStatus.Pending, _) => c with { Pending = c.Pending + n },
+                (TrialStatus.Running, _) => c with { Running = c.Running + n },
+                (TrialStatus.Completed, true) => c with { Diverged = c.Diverged + n },
+                (TrialStatus.Completed, false) => c with { Completed = c.Completed + n },
+                (TrialStatus.Failed, _) => c with { Failed = c.Failed + n },
+                _ => c with { Pruned = c.Pruned + n },
+            } with { Trials = c.Trials + n, Done = c.Done + done };
+        }
+        return counts;
+    }
+
+    /// <summary>Each study's best final value of a metric among its trials that completed without diverging.</summary>
+    public async Task<IReadOnlyDictionary<string, double>> BestFinalAsync(string metric, CancellationToken cancellation = default)
+    {
+        var column = MetricRegistry.Get(metric);
+        var best = column.Better == Trials.Better.Smaller ? "MIN" : "MAX";
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"""
+            SELECT t.study_id, {best}(c.{column.Name})
+            FROM {ReadModelSchema.Trials} t
+            JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
+            WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind <> 'diverged')
+            GROUP BY t.study_id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellation))
+        {
+            if (Sql.NullableDouble(reader, 1) is { } value)
+            {
+                values[reader.GetString(0)] = value;
+            }
+        }
+        return values;
+    }
+
     /// <summary>A study's trials in the order they were added, each with its latest checkpoint.</summary>
     public async Task<IReadOnlyList<TrialRow>> TrialsAsync(string studyId, CancellationToken cancellation = default)
     {

@@ -19,3 +19,9 @@ public sealed record TrialRow(
 
 /// <summary>A study row: what the study is and its phase.</summary>
 public sealed record StudyRow(string StudyId, string? Description, StudyPhase Phase, int MaxRetries, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>A study's trials counted by state; <see cref="Done"/> counts finished trials whole and others by their last step.</summary>
+public sealed record StudyCounts(int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Done)
+{
+    public double Progress => Trials == 0 ? 1 : Done / Trials;
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using SweepCluster.Query;
+using SweepCluster.Query.Plots;
+using SweepCluster.Query.Results;
+
+namespace SweepCluster.Web.Api;
+
+/// <summary>One group's curve of a metric, reduced on the server: mean and standard deviation over its seeds at each kept step.</summary>
+public sealed record GroupCurve(string Label, int Trials, int Pruned, double[] Steps, double[] Mean, double[] Std);
+
+public sealed record StudyCurves(string StudyId, string Metric, IReadOnlyList<string> GroupBy, int Points, IReadOnlyList<GroupCurve> Groups);
+
+/// <summary>
+/// Curves per group, as <c>sweepcluster plot</c> draws them, with at most <c>points</c> steps per group: the
+/// browser never receives every checkpoint of every trial.
+/// </summary>
+internal static class CurvesApi
+{
+    public const int DefaultPoints = 400;
+
+    public const int MostPoints = 5000;
+
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/studies/{study}/curves", GetAsync)
+            .WithSummary("A metric's curve per group: mean and std over seeds at each step, at most `points` steps per group (half spread evenly in log step, half in step).");
+
+    private static async Task<StudyCurves> GetAsync(
+        string study, ReadModelViews views, CancellationToken cancellation,
+        [FromQuery] string metric = "margin_l2", [FromQuery(Name = "group_by")] string? groupBy = null, [FromQuery] string[]? where = null,
+        [FromQuery] int points = DefaultPoints)
+    {
+        if (points is < 2 or > MostPoints)
+        {
+            throw new QueryException($"points {points}: expected 2 to {MostPoints}");
+        }
+        var filters = Query.Filters(where);
+        var keys = Query.List(groupBy);
+        return await views.GetAsync($"curves/{study}/{metric}/{groupBy}/{string.Join('&', where ?? [])}/{points}", async c =>
+        {
+            if (keys.Count == 0)
+            {
+                var trials = await StudyTrials.LoadAsync(views.Reader, study, c);
+                keys = trials.Parameters.DefaultGroups(trials.Parameters.Varying());
+            }
+            var bands = await new PlotQuery(views.Reader).BandsAsync(study, metric, keys, filters, c);
+            return new StudyCurves(study, metric, keys, points, bands.Select(b => Reduce(b, points)).ToList());
+        }, cancellation);
+    }
+
+    private static GroupCurve Reduce(CurveBand band, int points)
+    {
+        var kept = Downsample.Indices(band.Steps, points);
+        return new GroupCurve(band.Label, band.Trials, band.Pruned,
+            kept.Select(i => band.Steps[i]).ToArray(), kept.Select(i => band.Mean[i]).ToArray(), kept.Select(i => band.Std[i]).ToArray());
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using SweepCluster.Protocol.Metrics;
+using SweepCluster.Protocol.Study;
+using SweepCluster.Query.ReadModel;
+using SweepCluster.Query.Results;
+
+namespace SweepCluster.Web.Api;
+
+/// <summary>A study at a glance: what it is, its trials by state, how far it is, and its best final margin_l2 so far.</summary>
+public sealed record StudySummary(
+    string StudyId, string? Description, StudyPhase Phase, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, double? ElapsedSeconds,
+    double? EtaSeconds, int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Progress,
+    string BestMetric, double? Best);
+
+/// <summary>One study with what its pages offer to choose from: the keys that vary across its trials and the metrics.</summary>
+public sealed record StudyDetail(StudySummary Study, IReadOnlyList<string> SweptKeys, IReadOnlyList<string> DefaultGroupBy, IReadOnlyList<string> Metrics);
+
+internal static class StudiesApi
+{
+    public const string BestMetric = "margin_l2";
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/studies", ListAsync).WithSummary("Every study in the store, with counts, progress and its best final margin_l2.");
+        api.MapGet("/studies/{study}", GetAsync).WithSummary("One study: its summary, the keys it sweeps and the metrics it records.");
+    }
+
+    private static async Task<IReadOnlyList<StudySummary>> ListAsync(ReadModelViews views, CancellationToken cancellation) =>
+        await views.GetAsync("studies", async c => await SummariesAsync(views.Reader, null, c), cancellation);
+
+    private static async Task<IResult> GetAsync(string study, ReadModelViews views, CancellationToken cancellation)
+    {
+        var summary = (await SummariesAsync(views.Reader, study, cancellation)).SingleOrDefault();
+        if (summary is null)
+        {
+            return Results.NotFound(new { error = $"there is no study '{study}'" });
+        }
+        var keys = await views.GetAsync($"keys/{study}", async c =>
+        {
+            var trials = await StudyTrials.LoadAsync(views.Reader, study, c);
+            var varying = trials.Parameters.Varying();
+            return new KeyChoice(varying, trials.Parameters.DefaultGroups(varying));
+        }, cancellation);
+        return Results.Ok(new StudyDetail(summary, keys.Swept, keys.DefaultGroupBy, MetricRegistry.Names.Where(n => n != "step").ToList()));
+    }
+
+    private sealed record KeyChoice(IReadOnlyList<string> Swept, IReadOnlyList<string> DefaultGroupBy);
+
+    public static async Task<IReadOnlyList<StudySummary>> SummariesAsync(ReadModelReader reader, string? study, CancellationToken cancellation)
+    {
+        var studies = await reader.StudiesAsync(study, cancellation);
+        var counts = await reader.CountsAsync(cancellation);
+        var best = await reader.BestFinalAsync(BestMetric, cancellation);
+        var now = DateTimeOffset.UtcNow;
+        return studies.Select(s =>
+        {
+            var c = counts.GetValueOrDefault(s.StudyId) ?? new StudyCounts(0, 0, 0, 0, 0, 0, 0, 0);
+            var elapsed = s.CreatedAt is { } created ? ((s.FinishedAt ?? now) - created).TotalSeconds : (double?)null;
+            // From the study's pace so far: what is left at the rate it has gone, while it runs.
+            var eta = s.Phase == StudyPhase.Running && elapsed is > 0 && c.Progress is > 0 and < 1 ? elapsed * (1 - c.Progress) / c.Progress : null;
+            return new StudySummary(s.StudyId, s.Description, s.Phase, s.CreatedAt, s.FinishedAt, elapsed, eta, c.Trials, c.Pending, c.Running,
+                c.Completed, c.Diverged, c.Failed, c.Pruned, c.Progress, BestMetric, best.TryGetValue(s.StudyId, out var b) ? b : null);
+        }).ToList();
+    }
+}
