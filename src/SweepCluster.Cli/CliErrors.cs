@@ -50,6 +50,11 @@ internal static class CliErrors
             Error(e.Message);
             return ExitCodes.StoreUnavailable;
         }
+        catch (Commands.PortUnavailableException e)
+        {
+            Error(e.Message);
+            return ExitCodes.InvalidInput;
+        }
         catch (Commands.ClusterUnreachableException e)
         {
             Error(e.Message);

@@ -43,6 +43,44 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
     }
 
     [Fact]
+    public void Dashboard_serves_the_store_until_interrupted_and_refuses_to_listen_beyond_loopback_without_a_token()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string? studies = null, csv = null;
+        var served = Cli.Run(Folder, process =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (studies is null && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    studies = http.GetStringAsync(new Uri("/api/studies", UriKind.Relative)).Result;
+                    csv = http.GetStringAsync(new Uri("/api/studies/q/results?format=csv&metrics=margin_l2", UriKind.Relative)).Result;
+                }
+                catch (AggregateException)
+                {
+                    Thread.Sleep(200);
+                }
+            }
+            using var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            interrupt.WaitForExit();
+        }, "dashboard", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        Assert.Contains($"at http://127.0.0.1:{port}/", served.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"study_id\":\"q\"", studies, StringComparison.Ordinal);
+        var results = Query("results", "q", "--metric", "margin_l2", "--format", "csv");
+        Assert.Equal(results.Stdout, csv);
+
+        var open = Cli.Run(Folder, "dashboard", "--bind", "0.0.0.0");
+        Assert.Equal(2, open.ExitCode);
+        Assert.Contains("needs a token", open.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Results_aggregates_the_seeds_of_each_algorithm()
     {
         Assert.Equal(0, study.Run.ExitCode);

@@ -52,7 +52,14 @@ public sealed class DashboardCommand : AsyncCommand<DashboardCommand.Settings>
             stop.Cancel();
         };
         await using var app = DashboardApp.Build(dashboard);
-        await app.StartAsync(stop.Token);
+        try
+        {
+            await app.StartAsync(stop.Token);
+        }
+        catch (IOException e)
+        {
+            throw new PortUnavailableException($"cannot listen on {address}:{dashboard.Port} ({e.Message}); choose another --port");
+        }
         var url = app.Urls.First().Replace("0.0.0.0", address.ToString(), StringComparison.Ordinal);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dashboard of {store.Display} at {url}/ (Ctrl+C to stop)"));
         try
