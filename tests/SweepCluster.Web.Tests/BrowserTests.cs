@@ -85,6 +85,32 @@ public sealed class BrowserTests
     }
 
     [Fact]
+    public async Task The_compare_page_draws_two_studies_groups_on_one_chart_and_the_study_page_a_scatter_per_configuration()
+    {
+        await using var dashboard = await DashboardFixture.StartAsync(fill: events =>
+        {
+            events.Study("grid", DashboardFixture.Grid().ToArray());
+            events.Study("gd-only", DashboardFixture.Grid().Where(t => t.Spec.Algorithm == AlgorithmKind.Gd).ToArray());
+        });
+        var (playwright, browser) = await LaunchAsync();
+        using (playwright)
+        await using (browser)
+        {
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(new Uri(dashboard.Url, "/compare.html?studies=grid,gd-only&metric=margin_l2").ToString());
+            // grid: 4 groups (algorithm x lr); gd-only: 2 (lr).
+            await Assertions.Expect(page.Locator("#chart")).ToHaveAttributeAsync("data-groups", "6");
+            await Assertions.Expect(page.Locator("#chart .u-legend")).ToContainTextAsync("gd-only: 0.1");
+            await page.Locator("#choices input[value='gd-only']").UncheckAsync();
+            await Assertions.Expect(page.Locator("#chart")).ToHaveAttributeAsync("data-groups", "4");
+
+            await page.GotoAsync(new Uri(dashboard.Url, "/study.html?study=grid").ToString());
+            await Assertions.Expect(page.Locator("#scatter-key")).ToHaveValueAsync("lr");
+            await Assertions.Expect(page.Locator("#scatter")).ToHaveAttributeAsync("data-points", "4");
+        }
+    }
+
+    [Fact]
     public async Task A_running_study_s_counts_and_chart_update_without_a_reload()
     {
         var definitions = DashboardFixture.Grid().Take(3).Select(t => (t.Spec, t.Checkpoints, Id: TrialJson.StableId(t.Spec))).ToList();

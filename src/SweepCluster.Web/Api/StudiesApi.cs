@@ -14,8 +14,11 @@ public sealed record StudySummary(
     double? EtaSeconds, int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Progress,
     string BestMetric, double? Best);
 
-/// <summary>One study with what its pages offer to choose from: the keys that vary across its trials and the metrics.</summary>
-public sealed record StudyDetail(StudySummary Study, IReadOnlyList<string> SweptKeys, IReadOnlyList<string> DefaultGroupBy, IReadOnlyList<string> Metrics);
+/// <summary>
+/// One study with what its pages offer to choose from: the keys that vary across its trials (those with
+/// a number for every trial, seed aside, can be an axis), its default grouping, and the metrics.
+/// </summary>
+public sealed record StudyDetail(StudySummary Study, IReadOnlyList<string> SweptKeys, IReadOnlyList<string> NumericKeys, IReadOnlyList<string> DefaultGroupBy, IReadOnlyList<string> Metrics);
 
 internal static class StudiesApi
 {
@@ -41,12 +44,13 @@ internal static class StudiesApi
         {
             var trials = await StudyTrials.LoadAsync(views.Reader, study, c);
             var varying = trials.Parameters.Varying();
-            return new KeyChoice(varying, trials.Parameters.DefaultGroups(varying));
+            var numeric = varying.Where(k => k != "seed" && Enumerable.Range(0, trials.Trials.Count).All(i => trials.Parameters.Value(i, k).Number is not null)).ToList();
+            return new KeyChoice(varying, numeric, trials.Parameters.DefaultGroups(varying));
         }, cancellation);
-        return Results.Ok(new StudyDetail(summary, keys.Swept, keys.DefaultGroupBy, MetricRegistry.Names.Where(n => n != "step").ToList()));
+        return Results.Ok(new StudyDetail(summary, keys.Swept, keys.Numeric, keys.DefaultGroupBy, MetricRegistry.Names.Where(n => n != "step").ToList()));
     }
 
-    private sealed record KeyChoice(IReadOnlyList<string> Swept, IReadOnlyList<string> DefaultGroupBy);
+    private sealed record KeyChoice(IReadOnlyList<string> Swept, IReadOnlyList<string> Numeric, IReadOnlyList<string> DefaultGroupBy);
 
     public static async Task<IReadOnlyList<StudySummary>> SummariesAsync(ReadModelReader reader, string? study, CancellationToken cancellation)
     {

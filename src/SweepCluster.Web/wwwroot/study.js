@@ -116,8 +116,21 @@ async function loadTrials() {
   $("next").disabled = last >= page.total;
 }
 
+async function loadScatter() {
+  const key = $("scatter-key").value;
+  if (!key) return;
+  const metric = $("scatter-metric").value;
+  const groupBy = [...new Set([...state.detail.default_group_by, key])];
+  const q = new URLSearchParams({ group_by: groupBy.join(","), metrics: metric });
+  for (const w of wherePairs()) q.append("where", w);
+  const table = await api("/api/studies/" + encodeURIComponent(study) + "/results?" + q);
+  if (state.scatter) state.scatter.destroy();
+  state.scatter = drawScatter($("scatter"), table, key, metric, { logX: $("scatter-log-x").checked, logY: $("scatter-log-y").checked });
+  $("scatter").dataset.points = state.scatter.data[1][0].length;
+}
+
 function reloadAll() {
-  return Promise.all([loadCurves(), loadResults(), loadTrials()]).then(() => showError(null), showError);
+  return Promise.all([loadCurves(), loadScatter(), loadResults(), loadTrials()]).then(() => showError(null), showError);
 }
 
 let pending = null;
@@ -140,6 +153,19 @@ async function start() {
   }
   $("metric").value = state.detail.metrics.includes("margin_l2") ? "margin_l2" : state.detail.metrics[0];
   $("group-by").value = state.detail.default_group_by.join(",");
+  for (const k of state.detail.numeric_keys) {
+    const option = document.createElement("option");
+    option.textContent = k;
+    $("scatter-key").appendChild(option);
+  }
+  for (const m of state.detail.metrics) {
+    const option = document.createElement("option");
+    option.textContent = m;
+    $("scatter-metric").appendChild(option);
+  }
+  $("scatter-key").value = state.detail.numeric_keys.includes("lr") ? "lr" : (state.detail.numeric_keys[0] || "");
+  $("scatter-metric").value = $("metric").value;
+  for (const id of ["scatter-key", "scatter-metric", "scatter-log-x", "scatter-log-y"]) $(id).onchange = () => loadScatter().then(() => showError(null), showError);
   for (const id of ["metric", "log-x", "y-scale"]) $(id).onchange = () => loadCurves().then(() => showError(null), showError);
   for (const id of ["group-by", "where", "at"]) $(id).onchange = () => { state.offset = 0; reloadAll(); };
   $("status").onchange = () => { state.offset = 0; loadTrials().catch(showError); };
