@@ -46,6 +46,7 @@ public static class DashboardApp
         StudiesApi.Map(api);
         ResultsApi.Map(api);
         CurvesApi.Map(api);
+        CheckpointsApi.Map(api);
         TrialsApi.Map(api);
         LiveApi.Map(api);
         return app;

@@ -70,6 +70,30 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Curves_come_as_parquet_too_and_every_checkpoint_as_a_download()
+    {
+        await using var dashboard = await DashboardFixture.StartAsync();
+        var bytes = await dashboard.Http.GetByteArrayAsync(new Uri("/api/studies/grid/curves?metric=margin_l2&group_by=algorithm&format=parquet", UriKind.Relative));
+        await using var table = await Parquet.ParquetReader.CreateAsync(new MemoryStream(bytes));
+        var fields = table.Schema.GetDataFields();
+        Assert.Equal(["group", "trials", "pruned", "step", "mean", "std"], fields.Select(f => f.Name));
+        using var rows = table.OpenRowGroupReader(0);
+        var groups = new string?[rows.RowCount];
+        await rows.ReadAsync(fields[0], groups.AsMemory());
+        Assert.Equal(22, groups.Length);
+        Assert.Equal(["gd", "sign"], groups.Distinct());
+
+        var csv = await dashboard.Http.GetStringAsync(new Uri("/api/studies/grid/checkpoints?format=csv&where=algorithm=gd", UriKind.Relative));
+        var lines = csv.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("trial_id,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(6 * 11, lines.Length - 1);
+        var parquet = await dashboard.Http.GetByteArrayAsync(new Uri("/api/studies/grid/checkpoints", UriKind.Relative));
+        await using var all = await Parquet.ParquetReader.CreateAsync(new MemoryStream(parquet));
+        using var checkpoints = all.OpenRowGroupReader(0);
+        Assert.Equal(12 * 11, checkpoints.RowCount);
+    }
+
+    [Fact]
     public async Task Trials_are_paged_sorted_and_filtered_on_the_server()
     {
         await using var dashboard = await DashboardFixture.StartAsync();

@@ -34,6 +34,10 @@ async function loadCurves() {
   if (groupBy) q.set("group_by", groupBy);
   for (const w of wherePairs()) q.append("where", w);
   const curves = await api("/api/studies/" + encodeURIComponent(study) + "/curves?" + q);
+  $("curves-parquet").href = "/api/studies/" + encodeURIComponent(study) + "/curves?" + q + "&format=parquet";
+  const chosen = new URLSearchParams();
+  for (const w of wherePairs()) chosen.append("where", w);
+  $("checkpoints-parquet").href = "/api/studies/" + encodeURIComponent(study) + "/checkpoints?" + chosen;
   const hidden = new Set();
   if (state.chart) {
     state.chart.series.forEach((s, i) => { if (i > 0 && (i - 1) % 3 === 0 && !s.show) hidden.add(s.label); });
