@@ -9,17 +9,46 @@ public sealed record CurveBand(string Label, double[] Steps, double[] Mean, doub
 {
     public static CurveBand From(string label, IReadOnlyList<IReadOnlyList<(long Step, double? Value)>> trials, int pruned = 0)
     {
-        var byStep = trials.SelectMany(t => t).Where(p => p.Value is not null).GroupBy(p => p.Step).OrderBy(g => g.Key).ToList();
-        var steps = new double[byStep.Count];
-        var mean = new double[byStep.Count];
-        var std = new double[byStep.Count];
-        for (var i = 0; i < byStep.Count; i++)
+        var byStep = new SortedDictionary<long, StepStatistics>();
+        foreach (var (step, value) in trials.SelectMany(t => t))
         {
-            var values = byStep[i].Select(p => p.Value!.Value).ToList();
-            steps[i] = byStep[i].Key;
-            mean[i] = values.Average();
-            std[i] = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean[i]) * (v - mean[i])) / (values.Count - 1)) : 0;
+            if (value is { } v)
+            {
+                byStep[step] = byStep.GetValueOrDefault(step).Add(v);
+            }
         }
-        return new CurveBand(label, steps, mean, std, trials.Count, pruned);
+        return From(label, byStep.Select(p => (p.Key, p.Value)).ToList(), trials.Count, pruned);
     }
+
+    /// <summary>A band from each step's statistics over the group's trials, steps ascending.</summary>
+    public static CurveBand From(string label, IReadOnlyList<(long Step, StepStatistics Statistics)> steps, int trials, int pruned)
+    {
+        var at = new double[steps.Count];
+        var mean = new double[steps.Count];
+        var std = new double[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            at[i] = steps[i].Step;
+            mean[i] = steps[i].Statistics.Mean;
+            std[i] = steps[i].Statistics.Std;
+        }
+        return new CurveBand(label, at, mean, std, trials, pruned);
+    }
+}
+
+/// <summary>
+/// The count, mean and spread of values added one at a time (Welford's update: no sum of squares to
+/// lose precision in); the standard deviation is the sample one, 0 for a single value.
+/// </summary>
+public readonly record struct StepStatistics(int Count, double Mean, double SquaredDeviations)
+{
+    public StepStatistics Add(double value)
+    {
+        var count = Count + 1;
+        var delta = value - Mean;
+        var mean = Mean + (delta / count);
+        return new StepStatistics(count, mean, SquaredDeviations + (delta * (value - mean)));
+    }
+
+    public double Std => Count > 1 ? Math.Sqrt(SquaredDeviations / (Count - 1)) : 0;
 }

@@ -12,19 +12,32 @@ public sealed class PlotQuery(ReadModelReader reader)
         StudyTrials.RequireMetrics([metric]);
         var study = await StudyTrials.LoadAsync(reader, studyId, cancellation);
         study.RequireKeys(groupBy);
-        var chosen = study.Matching(where).ToList();
-        var ids = chosen.Select(i => study.Trials[i].TrialId).ToHashSet(StringComparer.Ordinal);
-        var points = ids.ToDictionary(id => id, _ => new List<(long, double?)>(), StringComparer.Ordinal);
-        await foreach (var (trialId, checkpoint) in reader.CheckpointsAsync(studyId, ids, cancellation))
-        {
-            points[trialId].Add((checkpoint.Step, CheckpointFields.Get(checkpoint, metric)));
-        }
-        return chosen
+        var groups = study.Matching(where)
             .GroupBy(i => (IReadOnlyList<ParameterValue>)study.Values(i, groupBy), ParameterKeyComparer.Instance)
             .OrderBy(g => g.Key, ParameterKeyComparer.Instance)
-            .Select(g => CurveBand.From(
+            .ToList();
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var i in groups[g])
+            {
+                groupOf[study.Trials[i].TrialId] = g;
+            }
+        }
+        // Each group's mean and spread per step, accumulated as the points stream by: memory grows with
+        // groups x steps, not with the study's checkpoints.
+        var steps = groups.Select(_ => new Dictionary<long, StepStatistics>()).ToList();
+        await foreach (var (trialId, step, value) in reader.MetricAsync(studyId, metric, cancellation))
+        {
+            if (value is { } v && groupOf.TryGetValue(trialId, out var g))
+            {
+                steps[g][step] = steps[g].GetValueOrDefault(step).Add(v);
+            }
+        }
+        return groups.Select((g, n) => CurveBand.From(
                 Label(groupBy, g.Key),
-                g.Select(i => (IReadOnlyList<(long, double?)>)points[study.Trials[i].TrialId]).ToList(),
+                steps[n].OrderBy(p => p.Key).Select(p => (p.Key, p.Value)).ToList(),
+                g.Count(),
                 g.Count(i => study.Trials[i].Status == TrialStatus.Pruned)))
             .ToList();
     }

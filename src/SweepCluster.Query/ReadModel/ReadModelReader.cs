@@ -203,6 +203,21 @@ public sealed class ReadModelReader(StoreOptions store)
         }
     }
 
+    /// <summary>One metric of every checkpoint of a study, with its trial and step, in primary-key order: what a curve needs, not the whole checkpoint.</summary>
+    public async IAsyncEnumerable<(string TrialId, long Step, double? Value)> MetricAsync(string studyId, string metric, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var column = MetricRegistry.Get(metric).Name;
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"SELECT c.trial_id, c.step, c.{column} FROM {ReadModelSchema.Checkpoints} c WHERE c.study_id = @s ORDER BY c.trial_id, c.step",
+            ("s", studyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            yield return (reader.GetString(0), reader.GetInt64(1), Sql.NullableDouble(reader, 2));
+        }
+    }
+
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {
         // Reading creates nothing: the projection made the tables, and a read-only store must stay readable.
