@@ -65,15 +65,16 @@ public sealed class ReadModelReader(StoreOptions store)
     }
 
     /// <summary>Each study's trials counted by state, and how far they are (0 to 1), in one pass over the trials table.</summary>
-    public async Task<IReadOnlyDictionary<string, StudyCounts>> CountsAsync(CancellationToken cancellation = default)
+    public async Task<IReadOnlyDictionary<string, StudyCounts>> CountsAsync(string? studyId = null, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation);
         await using var command = Sql.Command(connection, null,
             $"""
             SELECT study_id, status, end_kind, COUNT(*),
                    SUM(CASE WHEN status IN ('completed', 'failed', 'pruned') THEN 1.0 WHEN last_step < 0 THEN 0.0 ELSE (last_step + 1.0) / (steps + 1.0) END)
-            FROM {ReadModelSchema.Trials} GROUP BY study_id, status, end_kind
-            """);
+            FROM {ReadModelSchema.Trials} {(studyId is null ? "" : "WHERE study_id = @s")} GROUP BY study_id, status, end_kind
+            """,
+            ("s", studyId));
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var counts = new Dictionary<string, StudyCounts>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellation))
@@ -98,7 +99,7 @@ public sealed class ReadModelReader(StoreOptions store)
     }
 
     /// <summary>Each study's best final value of a metric among its trials that completed without diverging.</summary>
-    public async Task<IReadOnlyDictionary<string, double>> BestFinalAsync(string metric, CancellationToken cancellation = default)
+    public async Task<IReadOnlyDictionary<string, double>> BestFinalAsync(string metric, string? studyId = null, CancellationToken cancellation = default)
     {
         var column = MetricRegistry.Get(metric);
         var best = column.Better == Trials.Better.Smaller ? "MIN" : "MAX";
@@ -108,9 +109,10 @@ public sealed class ReadModelReader(StoreOptions store)
             SELECT t.study_id, {best}(c.{column.Name})
             FROM {ReadModelSchema.Trials} t
             JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
-            WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind <> 'diverged')
+            WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind <> 'diverged') {(studyId is null ? "" : "AND t.study_id = @s")}
             GROUP BY t.study_id
-            """);
+            """,
+            StudyParameter(studyId));
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellation))
@@ -203,6 +205,22 @@ public sealed class ReadModelReader(StoreOptions store)
         }
     }
 
+    /// <summary>One trial's checkpoints in step order, read by the primary key.</summary>
+    public async Task<IReadOnlyList<Checkpoint>> TrialCheckpointsAsync(string studyId, string trialId, CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        await using var command = Sql.Command(connection, null,
+            $"SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c WHERE c.study_id = @s AND c.trial_id = @t ORDER BY c.step",
+            ("s", studyId), ("t", trialId));
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var checkpoints = new List<Checkpoint>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            checkpoints.Add(ReadCheckpoint(reader, 1));
+        }
+        return checkpoints;
+    }
+
     /// <summary>One metric of every checkpoint of a study, with its trial and step, in primary-key order: what a curve needs, not the whole checkpoint.</summary>
     public async IAsyncEnumerable<(string TrialId, long Step, double? Value)> MetricAsync(string studyId, string metric, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
@@ -217,6 +235,8 @@ public sealed class ReadModelReader(StoreOptions store)
             yield return (reader.GetString(0), reader.GetInt64(1), Sql.NullableDouble(reader, 2));
         }
     }
+
+    private static (string Name, object? Value)[] StudyParameter(string? studyId) => studyId is null ? [] : [("s", studyId)];
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {

@@ -35,7 +35,7 @@ internal static class StudiesApi
 
     private static async Task<IResult> GetAsync(string study, ReadModelViews views, CancellationToken cancellation)
     {
-        var summary = (await SummariesAsync(views.Reader, study, cancellation)).SingleOrDefault();
+        var summary = (await views.GetAsync($"summary/{study}", c => SummariesAsync(views.Reader, study, c), cancellation)).SingleOrDefault();
         if (summary is null)
         {
             return Results.NotFound(new { error = $"there is no study '{study}'" });
@@ -55,8 +55,8 @@ internal static class StudiesApi
     public static async Task<IReadOnlyList<StudySummary>> SummariesAsync(ReadModelReader reader, string? study, CancellationToken cancellation)
     {
         var studies = await reader.StudiesAsync(study, cancellation);
-        var counts = await reader.CountsAsync(cancellation);
-        var best = await reader.BestFinalAsync(BestMetric, cancellation);
+        var counts = await reader.CountsAsync(study, cancellation);
+        var best = await reader.BestFinalAsync(BestMetric, study, cancellation);
         var now = DateTimeOffset.UtcNow;
         return studies.Select(s =>
         {

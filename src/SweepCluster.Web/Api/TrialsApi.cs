@@ -116,11 +116,7 @@ internal static class TrialsApi
         {
             return Results.NotFound(new { error = $"study '{study}' has no trial '{trial}'" });
         }
-        var checkpoints = new List<Checkpoint>();
-        await foreach (var (_, checkpoint) in views.Reader.CheckpointsAsync(study, new HashSet<string>(StringComparer.Ordinal) { trial }, cancellation))
-        {
-            checkpoints.Add(checkpoint);
-        }
+        var checkpoints = await views.Reader.TrialCheckpointsAsync(study, trial, cancellation);
         var steps = checkpoints.Select(c => (double)c.Step).ToArray();
         var kept = Downsample.Indices(steps, Math.Clamp(points, 2, CurvesApi.MostPoints));
         var metrics = MetricRegistry.All.Where(m => m.Name != "step").ToList();
