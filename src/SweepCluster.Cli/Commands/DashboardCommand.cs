@@ -64,7 +64,9 @@ public sealed class DashboardCommand : AsyncCommand<DashboardCommand.Settings>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dashboard of {store.Display} at {url}/ (Ctrl+C to stop)"));
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            // Until Ctrl+C, or until the host itself is told to stop (SIGTERM from a service manager).
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, app.Lifetime.ApplicationStopping);
+            await Task.Delay(Timeout.Infinite, either.Token);
         }
         catch (OperationCanceledException)
         {
