@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Web.Api;
@@ -22,13 +23,20 @@ public static class DashboardApp
         }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(settings.Address, settings.Port));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(settings.Address, settings.Port, listen =>
+        {
+            if (settings.Certificate is { } certificate)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
             json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
+        builder.Services.AddSingleton<IHostLifetime, HostedWithoutSignals>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(new ReadModelReader(settings.Store));
         builder.Services.AddSingleton<ReadModelViews>();

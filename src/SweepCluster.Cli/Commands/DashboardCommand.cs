@@ -51,6 +51,11 @@ public sealed class DashboardCommand : AsyncCommand<DashboardCommand.Settings>
             e.Cancel = true;
             stop.Cancel();
         };
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
         await using var app = DashboardApp.Build(dashboard);
         try
         {
@@ -64,9 +69,8 @@ public sealed class DashboardCommand : AsyncCommand<DashboardCommand.Settings>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dashboard of {store.Display} at {url}/ (Ctrl+C to stop)"));
         try
         {
-            // Until Ctrl+C, or until the host itself is told to stop (SIGTERM from a service manager).
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, app.Lifetime.ApplicationStopping);
-            await Task.Delay(Timeout.Infinite, either.Token);
+            // Until Ctrl+C, or SIGTERM from a service manager.
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {

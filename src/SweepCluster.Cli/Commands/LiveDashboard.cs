@@ -8,9 +8,13 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>The dashboard inside a running command (`run --dashboard`), on loopback, for as long as the run lasts.</summary>
 internal sealed class LiveDashboard(WebApplication app) : IAsyncDisposable
 {
-    public static async Task<LiveDashboard> StartAsync(StoreOptions store, int port, CancellationToken cancellation)
+    public static Task<LiveDashboard> StartAsync(StoreOptions store, int port, CancellationToken cancellation) =>
+        StartAsync(new DashboardSettings(store, IPAddress.Loopback, port), cancellation);
+
+    public static async Task<LiveDashboard> StartAsync(DashboardSettings settings, CancellationToken cancellation)
     {
-        var app = DashboardApp.Build(new DashboardSettings(store, IPAddress.Loopback, port));
+        var port = settings.Port;
+        var app = DashboardApp.Build(settings);
         try
         {
             await app.StartAsync(cancellation);
@@ -18,9 +22,9 @@ internal sealed class LiveDashboard(WebApplication app) : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync();
-            throw new PortUnavailableException($"--dashboard {port}: cannot listen on 127.0.0.1:{port} ({e.Message}); choose another port");
+            throw new PortUnavailableException($"--dashboard {port}: cannot listen on {settings.Address}:{port} ({e.Message}); choose another port");
         }
-        Console.Error.WriteLine($"Dashboard at {app.Urls.First()}/");
+        Console.Error.WriteLine($"Dashboard at {app.Urls.First().Replace("0.0.0.0", settings.Address.ToString(), StringComparison.Ordinal)}/");
         return new LiveDashboard(app);
     }
 

@@ -6,6 +6,7 @@ using Spectre.Console.Cli;
 using SweepCluster.Worker;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Security;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Work;
 using SweepCluster.Query.Projection;
@@ -54,6 +55,18 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         [Description("Listen beyond loopback without TLS: anyone who reaches the port can join. Only on a network you trust.")]
         public bool Insecure { get; init; }
 
+        [CommandOption("--dashboard <PORT>")]
+        [Description("Coordinator only: serve the dashboard over this node's store on PORT, live as its studies run.")]
+        public int? Dashboard { get; init; }
+
+        [CommandOption("--dashboard-bind <ADDRESS>")]
+        [Description("The dashboard's address (default 127.0.0.1). Any other needs --dashboard-token; with --tls it serves HTTPS with this node's certificate.")]
+        public string? DashboardBind { get; init; }
+
+        [CommandOption("--dashboard-token <TOKEN>")]
+        [Description($"The token every dashboard request must carry. Default: ${DashboardCommand.TokenVariable}.")]
+        public string? DashboardToken { get; init; }
+
         [CommandOption("--data-root <DIR>")]
         [Description("A folder a worker may read datasets from (repeatable). Default: ./data and /usr/share/datasets.")]
         public string[]? DataRoots { get; init; }
@@ -94,6 +107,8 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             {
                 Log.Warning("No TLS: any process that reaches {Host}:{Port} can join this cluster and submit studies. Give --tls FILE (see `sweepcluster certs`).", host, port);
             }
+            ValidateDashboard(settings, store);
+            LiveDashboard? dashboard = null;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Console.CancelKeyPress += (_, e) =>
             {
@@ -108,10 +123,23 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             // A node the cluster removed (downed as unreachable, or shut down by the split-brain resolver
             // because it was left in a minority, as when two of three nodes die) starts again and rejoins
             // through its seeds: it holds no state the journal does not, and the study must go on.
-            while (!await RunOnceAsync(options, isCoordinator, store, stop.Token))
+            // The dashboard starts once the node is up (its store then holds a journal, and the query tables
+            // may be made beside it) and lasts across rejoins.
+            async Task OnStarted(CancellationToken c) => dashboard ??= await StartDashboardAsync(settings, store, credentials, c);
+            try
             {
-                Log.Warning("This node is no longer in the cluster; starting again and rejoining through its seeds [{Seeds}]", string.Join(", ", seeds));
-                await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+                while (!await RunOnceAsync(options, isCoordinator, store, OnStarted, stop.Token))
+                {
+                    Log.Warning("This node is no longer in the cluster; starting again and rejoining through its seeds [{Seeds}]", string.Join(", ", seeds));
+                    await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+                }
+            }
+            finally
+            {
+                if (dashboard is not null)
+                {
+                    await dashboard.DisposeAsync();
+                }
             }
             Log.Information("Left the cluster");
             return ExitCodes.Success;
@@ -122,8 +150,43 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         }
     }
 
+    /// <summary>The dashboard over the coordinator's store, if asked for: over HTTPS with the node's certificate when the cluster uses TLS and the dashboard listens beyond loopback.</summary>
+    private static void ValidateDashboard(Settings settings, StoreOptions? store)
+    {
+        if (settings.Dashboard is null)
+        {
+            return;
+        }
+        if (store is null)
+        {
+            throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard", "the dashboard reads the coordinator's store: give --role coordinator")]);
+        }
+        if (!System.Net.IPAddress.TryParse(settings.DashboardBind ?? "127.0.0.1", out var address))
+        {
+            throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard-bind", $"expected an IP address such as 127.0.0.1 or 0.0.0.0, found '{settings.DashboardBind}'")]);
+        }
+        if (new SweepCluster.Web.DashboardSettings(store, address, settings.Dashboard.Value, settings.DashboardToken ?? Environment.GetEnvironmentVariable(DashboardCommand.TokenVariable)).Problem() is { } problem)
+        {
+            throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard", problem)]);
+        }
+    }
+
+    private static async Task<LiveDashboard?> StartDashboardAsync(Settings settings, StoreOptions? store, ClusterCredentials? credentials, CancellationToken cancellation)
+    {
+        if (settings.Dashboard is not { } port || store is null)
+        {
+            return null;
+        }
+        var address = System.Net.IPAddress.Parse(settings.DashboardBind ?? "127.0.0.1");
+        // The coordinator's projection fills the query tables; they exist before the first page asks.
+        await new SweepCluster.Query.ReadModel.ReadModelWriter(store).StoredOffsetAsync(cancellation);
+        var certificate = System.Net.IPAddress.IsLoopback(address) ? null : credentials?.Node;
+        var dashboard = new SweepCluster.Web.DashboardSettings(store, address, port, settings.DashboardToken ?? Environment.GetEnvironmentVariable(DashboardCommand.TokenVariable), certificate);
+        return await LiveDashboard.StartAsync(dashboard, cancellation);
+    }
+
     /// <summary>Runs the node until asked to stop (true) or until the cluster removes it (false).</summary>
-    private static async Task<bool> RunOnceAsync(NodeOptions options, bool isCoordinator, StoreOptions? store, CancellationToken stop)
+    private static async Task<bool> RunOnceAsync(NodeOptions options, bool isCoordinator, StoreOptions? store, Func<CancellationToken, Task> onStarted, CancellationToken stop)
     {
         ClusterNode node;
         try
@@ -143,6 +206,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         {
             try
             {
+                await onStarted(stop);
                 await RunUntilRemovedAsync(node, isCoordinator, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
