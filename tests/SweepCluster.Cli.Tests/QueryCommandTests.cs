@@ -81,6 +81,20 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
     }
 
     [Fact]
+    public void Resume_on_a_finished_study_says_so_and_a_store_that_is_a_folder_is_refused()
+    {
+        var resumed = Cli.Run(Folder, "resume", "q");
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains("Study q is already finished", resumed.Stdout, StringComparison.Ordinal);
+
+        Directory.CreateDirectory(Path.Combine(Folder, "stores"));
+        var folder = Cli.Run(Folder, "status", "--store", "stores");
+        Assert.Equal(2, folder.ExitCode);
+        Assert.Contains("is a folder", folder.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine("stores", "sweepcluster.db"), folder.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Results_aggregates_the_seeds_of_each_algorithm()
     {
         Assert.Equal(0, study.Run.ExitCode);

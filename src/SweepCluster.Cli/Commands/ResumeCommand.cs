@@ -62,11 +62,12 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         try
         {
             await using var node = await EmbeddedNode.StartAsync(store, settings.Slots ?? Environment.ProcessorCount, settings.SaveStateInterval, cancellationToken);
-            if (!await ResumeAsync(node, settings.Study, store.Display, cancellationToken))
+            return await ResumeAsync(node, settings.Study, store.Display, cancellationToken) switch
             {
-                return ExitCodes.InvalidInput;
-            }
-            return await FollowedRun.FollowAsync(node, settings.Study, OnCancel.Interrupt, cancellationToken);
+                null => ExitCodes.InvalidInput,
+                { Phase: StudyPhase.Finished, Pending: 0, Running: 0 } => AlreadyFinished(settings.Study),
+                _ => await FollowedRun.FollowAsync(node, settings.Study, OnCancel.Interrupt, cancellationToken),
+            };
         }
         finally
         {
@@ -80,11 +81,12 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         try
         {
             await using var node = await ClusterClient.ConnectAsync(settings, cancellationToken);
-            if (!await ResumeAsync(node, settings.Study, $"the cluster at {settings.Cluster}", cancellationToken))
+            return await ResumeAsync(node, settings.Study, $"the cluster at {settings.Cluster}", cancellationToken) switch
             {
-                return ExitCodes.InvalidInput;
-            }
-            return settings.Detach ? ExitCodes.Success : await FollowedRun.FollowAsync(node, settings.Study, OnCancel.Detach, cancellationToken);
+                null => ExitCodes.InvalidInput,
+                { Phase: StudyPhase.Finished, Pending: 0, Running: 0 } => AlreadyFinished(settings.Study),
+                _ => settings.Detach ? ExitCodes.Success : await FollowedRun.FollowAsync(node, settings.Study, OnCancel.Detach, cancellationToken),
+            };
         }
         finally
         {
@@ -92,14 +94,20 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         }
     }
 
-    private static async Task<bool> ResumeAsync(ClusterNode node, string study, string where, CancellationToken cancellation)
+    private static async Task<StudyProgress?> ResumeAsync(ClusterNode node, string study, string where, CancellationToken cancellation)
     {
         if (await node.AskAsync(new ResumeStudy(study), TimeSpan.FromMinutes(2), cancellation) is not StudyProgress progress)
         {
             CliErrors.Error($"{where}: there is no study {study}");
-            return false;
+            return null;
         }
         Log.Information("Resuming study {Study} ({Phase}: {Pending} trials pending)", study, progress.Phase.ToString().ToLowerInvariant(), progress.Pending);
-        return true;
+        return progress;
+    }
+
+    private static int AlreadyFinished(string study)
+    {
+        Console.WriteLine($"Study {study} is already finished: every trial has ended, so there is nothing to resume. Its results: sweepcluster results {study}");
+        return ExitCodes.Success;
     }
 }

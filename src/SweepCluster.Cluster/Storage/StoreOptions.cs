@@ -44,7 +44,12 @@ public sealed record StoreOptions(StoreKind Kind, string ConnectionString, strin
         {
             return Postgres(value);
         }
-        return Sqlite(Path.GetFullPath(value, workingDirectory));
+        var path = Path.GetFullPath(value, workingDirectory);
+        if (Directory.Exists(path))
+        {
+            throw new InvalidStoreException($"the store {path} is a folder; a SQLite store is a file: name one in it, e.g. {Path.Combine(value, "sweepcluster.db")}");
+        }
+        return Sqlite(path);
     }
 
     public static StoreOptions Sqlite(string path)
