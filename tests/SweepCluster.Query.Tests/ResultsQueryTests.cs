@@ -64,6 +64,23 @@ public sealed class ResultsQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task Where_takes_ranges_not_equal_and_text_in_any_case()
+    {
+        _events.Study("s",
+            Trial(AlgorithmKind.Gd, 0.1, 0, 1.0), Trial(AlgorithmKind.Gd, 0.2, 0, 5.0),
+            Trial(AlgorithmKind.Sign, 0.1, 0, 3.0), Trial(AlgorithmKind.Sign, 0.2, 0, 2.0));
+
+        Assert.Equal([1.0, 3.0], (await Results(where: [Filter.Parse("lr<0.15")])).Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
+        Assert.Equal([5.0, 2.0], (await Results(where: [Filter.Parse("lr >= 0.2")])).Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
+        Assert.Equal([1.0, 5.0], (await Results(where: [Filter.Parse("algorithm=GD")])).Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
+        Assert.Equal([3.0, 2.0], (await Results(where: [Filter.Parse("algorithm!=gd")])).Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
+        var empty = await Assert.ThrowsAsync<QueryException>(() => Results(where: [Filter.Parse("lr>1")]));
+        Assert.Contains("has lr>1; lr takes: 0.1, 0.2", empty.Message, StringComparison.Ordinal);
+        Assert.Contains("a range needs a number", Assert.Throws<QueryException>(() => Filter.Parse("algorithm<gd")).Message, StringComparison.Ordinal);
+        Assert.Contains("expected KEY=VALUE", Assert.Throws<QueryException>(() => Filter.Parse("lr!0.1")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_diverged_trial_counts_in_its_group_but_not_in_its_metrics()
     {
         _events.Study("s", Trial(AlgorithmKind.Gd, 0.1, 0, 1.0));

@@ -26,7 +26,7 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         public string[]? GroupBy { get; init; }
 
         [CommandOption("--where <KEY=VALUE>")]
-        [Description("Only trials whose key has this value. Repeat for several conditions.")]
+        [Description("Only trials whose key has this value: KEY=VALUE, KEY!=VALUE, or a range on a number (lr<0.02, steps>=1000); numbers compare as numbers, text in any case. Repeat for several conditions, all of which must hold.")]
         public string[]? Where { get; init; }
 
         [CommandOption("--log-steps")]

@@ -21,7 +21,7 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
         public string[]? Metrics { get; init; }
 
         [CommandOption("--where <KEY=VALUE>")]
-        [Description("Only trials whose key has this value (numbers compare as numbers). Repeat for several conditions, all of which must hold.")]
+        [Description("Only trials whose key has this value: KEY=VALUE, KEY!=VALUE, or a range on a number (lr<0.02, steps>=1000); numbers compare as numbers, text in any case. Repeat for several conditions, all of which must hold.")]
         public string[]? Where { get; init; }
 
         [CommandOption("--at <POINT>")]

@@ -19,11 +19,8 @@ public readonly record struct ParameterValue(string Text, double? Number)
         _ => new(element.GetRawText(), null),
     };
 
-    /// <summary>What a user wrote in --where: 1e-3 equals 0.001.</summary>
-    public bool Matches(string text) =>
-        Number is { } number && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var wanted)
-            ? number.Equals(wanted)
-            : string.Equals(Text, text, StringComparison.Ordinal);
+    /// <summary>What a user wrote in --where KEY=VALUE: 1e-3 equals 0.001, GD equals gd.</summary>
+    public bool Matches(string text) => new Filter("", text).Matches(this);
 
     /// <summary>Numbers before text, numbers by value.</summary>
     public static int Compare(ParameterValue left, ParameterValue right) => (left.Number, right.Number) switch

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SweepCluster.Protocol.Study;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Trials;
@@ -13,18 +14,58 @@ public sealed record ResultsRequest(
     IReadOnlyList<Filter> Where,
     string? Best);
 
-/// <summary>key=value on a trial's resolved keys.</summary>
-public sealed record Filter(string Key, string Value)
+/// <summary>How a <see cref="Filter"/> compares a key's value with the one given.</summary>
+public enum FilterOperator { Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual }
+
+/// <summary>
+/// key=value, key!=value, or a range on a number (key&lt;value, key&lt;=value, key&gt;value, key&gt;=value) on a
+/// trial's resolved keys. Numbers compare as numbers (1e-3 equals 0.001); text compares without regard
+/// to case (algorithm=GD is gd).
+/// </summary>
+public sealed record Filter(string Key, string Value, FilterOperator Operator = FilterOperator.Equal)
 {
+    private static readonly (string Symbol, FilterOperator Operator)[] Symbols =
+        [("<=", FilterOperator.LessOrEqual), (">=", FilterOperator.GreaterOrEqual), ("!=", FilterOperator.NotEqual), ("<", FilterOperator.Less), (">", FilterOperator.Greater), ("=", FilterOperator.Equal)];
+
     public static Filter Parse(string text)
     {
-        var at = text.IndexOf('=', StringComparison.Ordinal);
+        var at = text.IndexOfAny(['=', '<', '>', '!']);
         if (at <= 0)
         {
-            throw new QueryException($"--where '{text}': expected KEY=VALUE, e.g. algorithm=gd or model.width=64");
+            throw new QueryException($"--where '{text}': expected KEY=VALUE, KEY!=VALUE or a range such as lr<0.02 or steps>=1000");
         }
-        return new Filter(text[..at].Trim(), text[(at + 1)..].Trim());
+        var (symbol, op) = Symbols.First(x => text.AsSpan(at).StartsWith(x.Symbol, StringComparison.Ordinal) || x.Symbol == "=");
+        if (!text.AsSpan(at).StartsWith(symbol, StringComparison.Ordinal))
+        {
+            throw new QueryException($"--where '{text}': expected KEY=VALUE, KEY!=VALUE or a range such as lr<0.02 or steps>=1000");
+        }
+        var filter = new Filter(text[..at].Trim(), text[(at + symbol.Length)..].Trim(), op);
+        if (op is not (FilterOperator.Equal or FilterOperator.NotEqual) && filter.Number is null)
+        {
+            throw new QueryException($"--where '{text}': a range needs a number, found '{filter.Value}'");
+        }
+        return filter;
     }
+
+    private double? Number => double.TryParse(Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    public bool Matches(ParameterValue value) => Operator switch
+    {
+        FilterOperator.Equal => Equal(value),
+        FilterOperator.NotEqual => !Equal(value),
+        _ => value.Number is { } n && Number is { } wanted && Operator switch
+        {
+            FilterOperator.Less => n < wanted,
+            FilterOperator.LessOrEqual => n <= wanted,
+            FilterOperator.Greater => n > wanted,
+            _ => n >= wanted,
+        },
+    };
+
+    private bool Equal(ParameterValue value) =>
+        value.Number is { } number && Number is { } wanted ? number.Equals(wanted) : string.Equals(value.Text, Value, StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => Key + Symbols.First(x => x.Operator == Operator).Symbol + Value;
 }
 
 public sealed record MetricSummary(double? Mean, double? Std, double? Min, double? Max, int Count);

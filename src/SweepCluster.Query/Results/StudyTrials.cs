@@ -46,19 +46,19 @@ public sealed class StudyTrials
     public IReadOnlyList<int> Matching(IReadOnlyList<Filter> where)
     {
         RequireKeys(where.Select(w => w.Key));
-        var chosen = Enumerable.Range(0, Trials.Count).Where(i => where.All(w => Parameters.Value(i, w.Key).Matches(w.Value))).ToList();
+        var chosen = Enumerable.Range(0, Trials.Count).Where(i => where.All(w => w.Matches(Parameters.Value(i, w.Key)))).ToList();
         if (chosen.Count > 0 || where.Count == 0 || Trials.Count == 0)
         {
             return chosen;
         }
-        foreach (var filter in where.Where(w => !Enumerable.Range(0, Trials.Count).Any(i => Parameters.Value(i, w.Key).Matches(w.Value))))
+        foreach (var filter in where.Where(w => !Enumerable.Range(0, Trials.Count).Any(i => w.Matches(Parameters.Value(i, w.Key)))))
         {
             var values = Enumerable.Range(0, Trials.Count).Select(i => Parameters.Value(i, filter.Key)).Where(v => !v.IsMissing)
                 .Distinct().Order(Comparer<ParameterValue>.Create(ParameterValue.Compare)).Select(v => v.Text).ToList();
             var shown = values.Count > 20 ? string.Join(", ", values.Take(20)) + $", ... ({values.Count} in all)" : string.Join(", ", values);
-            throw new QueryException($"no trial of study '{StudyId}' has {filter.Key}={filter.Value}; {filter.Key} takes: {shown}");
+            throw new QueryException($"no trial of study '{StudyId}' has {filter}; {filter.Key} takes: {shown}");
         }
-        throw new QueryException($"no trial of study '{StudyId}' matches {string.Join(" and ", where.Select(w => $"{w.Key}={w.Value}"))} together, though each matches some trials");
+        throw new QueryException($"no trial of study '{StudyId}' matches {string.Join(" and ", where)} together, though each matches some trials");
     }
 
     /// <summary>Trial <paramref name="index"/>'s values of <paramref name="keys"/>.</summary>
