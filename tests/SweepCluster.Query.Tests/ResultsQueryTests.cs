@@ -45,7 +45,9 @@ public sealed class ResultsQueryTests : IDisposable
         Assert.Equal(3.0, (await Results(new CheckpointAt.AtStep(10))).Groups[0].Metrics["margin_l2"].Mean!.Value, 12);
         // Seed 0 fits at step 10 (margin 4), seed 1 at step 0 (margin 1).
         Assert.Equal(2.5, (await Results(new CheckpointAt.FirstFit())).Groups[0].Metrics["margin_l2"].Mean!.Value, 12);
-        Assert.Equal(0, (await Results(new CheckpointAt.AtStep(15))).Groups[0].Metrics["margin_l2"].Count);
+        var between = await Assert.ThrowsAsync<QueryException>(() => Results(new CheckpointAt.AtStep(15)));
+        Assert.Contains("no trial of study 's' has a checkpoint at step 15; the nearest steps with checkpoints are step=10 and step=20", between.Message, StringComparison.Ordinal);
+        Assert.Contains("nearest steps with checkpoints are step=20", (await Assert.ThrowsAsync<QueryException>(() => Results(new CheckpointAt.AtStep(500)))).Message, StringComparison.Ordinal);
     }
 
     [Fact]

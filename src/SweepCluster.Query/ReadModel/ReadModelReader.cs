@@ -205,6 +205,17 @@ public sealed class ReadModelReader(StoreOptions store)
         }
     }
 
+    /// <summary>The last step below and the first step above <paramref name="step"/> at which any trial of the study has a checkpoint.</summary>
+    public async Task<(long? Before, long? After)> NearestStepsAsync(string studyId, long step, CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation);
+        var before = await Sql.ScalarAsync(connection, null, $"SELECT MAX(step) FROM {ReadModelSchema.Checkpoints} WHERE study_id = @s AND step < @step", cancellation, ("s", studyId), ("step", step));
+        var after = await Sql.ScalarAsync(connection, null, $"SELECT MIN(step) FROM {ReadModelSchema.Checkpoints} WHERE study_id = @s AND step > @step", cancellation, ("s", studyId), ("step", step));
+        return (Step(before), Step(after));
+
+        static long? Step(object? value) => value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>One trial's checkpoints in step order, read by the primary key.</summary>
     public async Task<IReadOnlyList<Checkpoint>> TrialCheckpointsAsync(string studyId, string trialId, CancellationToken cancellation = default)
     {

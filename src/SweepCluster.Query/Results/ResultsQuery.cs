@@ -91,6 +91,15 @@ public sealed class ResultsQuery(ReadModelReader reader)
         var checkpoints = request.At is CheckpointAt.Last
             ? study.Trials.Where(t => t.Latest is not null).ToDictionary(t => t.TrialId, t => t.Latest!, StringComparer.Ordinal)
             : await reader.CheckpointsAtAsync(request.StudyId, request.At, cancellation);
+        if (request.At is CheckpointAt.AtStep { Value: var step } && chosen.Count > 0 && !chosen.Any(i => checkpoints.ContainsKey(study.Trials[i].TrialId)))
+        {
+            // Counts of 0 would look like an answer: say which steps there are instead.
+            var (before, after) = await reader.NearestStepsAsync(request.StudyId, step, cancellation);
+            var near = string.Join(" and ", new[] { before, after }.OfType<long>().Select(s => $"step={s}"));
+            throw new QueryException(near.Length == 0
+                ? $"--at step={step}: study '{request.StudyId}' has no checkpoints yet"
+                : $"--at step={step}: no trial of study '{request.StudyId}' has a checkpoint at step {step}; the nearest steps with checkpoints are {near}");
+        }
 
         var groups = Aggregate(study, chosen, groupBy, checkpoints, request);
         if (request.Best is { } bestMetric)
