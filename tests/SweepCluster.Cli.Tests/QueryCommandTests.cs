@@ -95,6 +95,19 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
     }
 
     [Fact]
+    public void Status_of_a_study_shows_its_swept_keys_and_states_a_reader_knows()
+    {
+        var status = Query("status", "q");
+        var header = status.Stdout.Split('\n').First(l => l.Contains("trial", StringComparison.Ordinal));
+        foreach (var column in new[] { "algorithm", "seed", "state", "margin_l2", "reason" })
+        {
+            Assert.Contains(column, header, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("Completed", status.Stdout, StringComparison.Ordinal);
+        Assert.Equal(4, status.Stdout.Split('\n').Count(l => l.Contains(" completed ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Results_aggregates_the_seeds_of_each_algorithm()
     {
         Assert.Equal(0, study.Run.ExitCode);

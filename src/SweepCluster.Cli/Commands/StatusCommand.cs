@@ -5,7 +5,10 @@ using Spectre.Console.Cli;
 using SweepCluster.Query.Projection;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Cluster.Study;
+using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Study;
+using SweepCluster.Query.Results;
+using System.Globalization;
 using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;
@@ -68,15 +71,31 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             return ExitCodes.Success;
         }
         var study = studies[0];
-        var trials = new Table().Title($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})")
-            .AddColumns("trial", "algorithm", "lr", "seed", "status", "end", "attempt", "step", "margin_l1", "margin_l2", "margin_linf", "reason");
+        // The keys the study sweeps tell its trials apart (a width axis, say), where algorithm, lr and seed alone may not.
+        var swept = await StudyTrials.LoadAsync(reader, study.StudyId, cancellationToken);
+        var keys = swept.Parameters.Varying();
+        var trials = new Table().Title($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})");
+        trials.AddColumns(["trial", .. keys, "state", "attempt", "step", .. MetricRegistry.Summarized.Select(m => m.Name), "reason"]);
+        var positions = swept.Trials.Select((r, i) => (r.TrialId, i)).ToDictionary(p => p.TrialId, p => p.i, StringComparer.Ordinal);
         foreach (var t in study.Trials)
         {
-            trials.AddRow(t.TrialId, t.Algorithm.ToString().ToLowerInvariant(), $"{t.Lr:G4}", $"{t.Seed}", t.Status.ToString().ToLowerInvariant(),
-                t.End?.ToString() ?? "-", $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}", $"{t.Latest?.MarginL1:G4}", $"{t.Latest?.MarginL2:G4}", $"{t.Latest?.MarginLinf:G4}",
-                Markup.Escape(t.Reason ?? ""));
+            var values = swept.Values(positions[t.TrialId], keys);
+            trials.AddRow([
+                t.TrialId, .. values.Select(v => Markup.Escape(v.Text)), State(t), $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}",
+                .. MetricRegistry.Summarized.Select(m => t.Latest is { } c && m.Finite(c) is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "-"),
+                Markup.Escape(t.Reason ?? "")]);
         }
         console.Write(trials);
         return ExitCodes.Success;
     }
+
+    /// <summary>A trial's state as a researcher reads it: diverged is not "completed", and a pending trial that has made progress was interrupted.</summary>
+    private static string State(TrialSummary t) => t switch
+    {
+        { Status: TrialStatus.Completed, End: TrialEnd.Diverged } => "diverged",
+        { Status: TrialStatus.Completed, End: TrialEnd.Completed or null } => "completed",
+        { Status: TrialStatus.Completed, End: { } end } => $"completed ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(end.ToString())})",
+        { Status: TrialStatus.Pending, LastStep: >= 0 } => "interrupted",
+        _ => t.Status.ToString().ToLowerInvariant(),
+    };
 }
