@@ -11,6 +11,7 @@ public sealed class CurvesCommand : AsyncCommand<CurvesCommand.Settings>
     public sealed class Settings : StoreSettings
     {
         [CommandArgument(0, "<STUDY>")]
+        [Description("The study whose checkpoints to write (the name in its sweep file; `sweepcluster status` lists them).")]
         public string Study { get; init; } = "";
 
         [CommandOption("--trial <ID>")]

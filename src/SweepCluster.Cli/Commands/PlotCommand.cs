@@ -11,6 +11,7 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
     public sealed class Settings : StoreSettings
     {
         [CommandArgument(0, "<STUDY>")]
+        [Description("The study to plot (the name in its sweep file; `sweepcluster status` lists them).")]
         public string Study { get; init; } = "";
 
         [CommandOption("--metric <NAME>")]

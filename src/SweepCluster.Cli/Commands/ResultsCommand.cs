@@ -10,6 +10,7 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
     public sealed class Settings : StoreSettings
     {
         [CommandArgument(0, "<STUDY>")]
+        [Description("The study to aggregate (the name in its sweep file; `sweepcluster status` lists them).")]
         public string Study { get; init; } = "";
 
         [CommandOption("--group-by <KEYS>")]
