@@ -57,7 +57,8 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         var reader = await QueryStore.OpenAsync(settings, settings.Study, cancellationToken);
         var groupBy = QueryStore.List(settings.GroupBy) is { Count: > 0 } keys ? keys : ["algorithm"];
         var bands = await new PlotQuery(reader).BandsAsync(settings.Study, settings.Metric, groupBy, (settings.Where ?? []).Select(Filter.Parse).ToList(), cancellationToken);
-        var title = settings.Title ?? $"{settings.Study}: {settings.Metric}, mean ± std over seeds";
+        // A band needs seeds: with one trial per group there is only its curve.
+        var title = settings.Title ?? (bands.Any(b => b.Trials > 1) ? $"{settings.Study}: {settings.Metric}, mean ± std over seeds" : $"{settings.Study}: {settings.Metric}");
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Environment.ProcessId}.{Path.GetFileName(full)}");
         try

@@ -13,6 +13,8 @@ public static class CurvePlot
     public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, int width = 1000, int height = 620)
     {
         var plot = new Plot();
+        // Twenty distinct colours before any repeats (the default has ten).
+        plot.Add.Palette = new ScottPlot.Palettes.Category20();
         foreach (var band in bands)
         {
             // A log axis has no place for step 0.
@@ -46,7 +48,8 @@ public static class CurvePlot
                 LabelFormatter = v => Math.Pow(10, v).ToString("G6", System.Globalization.CultureInfo.InvariantCulture),
             };
         }
-        plot.ShowLegend(Alignment.LowerRight);
+        // Beside the plot, not on it: a legend inside would cover some group's curve.
+        plot.ShowLegend(Edge.Right);
         plot.Font.Set("DejaVu Sans");
         var extension = Path.GetExtension(path).ToLowerInvariant();
         switch (extension)
