@@ -160,6 +160,10 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.Equal(0, study.Run.ExitCode);
         Query("plot", "q", "--metric", "margin_l2", "--out", "m.png");
         Query("plot", "q", "--metric", "margin_linf", "--log-steps", "--out", "m.svg");
+        Query("plot", "q", "--metric", "margin_l2", "--log-steps", "--y-scale", "symlog", "--out", "sym.svg");
+        Query("plot", "q", "--metric", "loss", "--y-scale", "log", "--out", "log.png");
+        Assert.Contains("symmetric log scale", File.ReadAllText(Path.Combine(Folder, "sym.svg")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Folder, "log.png")));
 
         var png = File.ReadAllBytes(Path.Combine(Folder, "m.png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
@@ -199,6 +203,8 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
     [InlineData("curves", "q", "--out", "bad.xlsx")]
     [InlineData("plot", "q", "--out", "bad.pdf")]
     [InlineData("plot", "q", "--metric", "margin", "--out", "bad.png")]
+    [InlineData("plot", "q", "--y-scale", "logarithmic", "--out", "bad.png")]
+    [InlineData("results", "q", "--at", "step=15")]
     public void Bad_queries_exit_2_with_a_message_and_write_nothing(params string[] args)
     {
         Assert.Equal(0, study.Run.ExitCode);

@@ -34,6 +34,10 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         [Description("A logarithmic step axis (step 0 is left out).")]
         public bool LogSteps { get; init; }
 
+        [CommandOption("--y-scale <SCALE>")]
+        [Description("linear (default), log (values at or below 0 are left out), or symlog: asinh, linear near 0 and logarithmic beyond, for margins that start negative.")]
+        public string YScale { get; init; } = "linear";
+
         [CommandOption("--title <TEXT>")]
         [Description("The figure's title (default: the study and the metric).")]
         public string? Title { get; init; }
@@ -45,6 +49,13 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         {
             throw new QueryException("--out FILE.png or FILE.svg is required");
         }
+        var yScale = settings.YScale switch
+        {
+            "linear" => AxisScale.Linear,
+            "log" => AxisScale.Log,
+            "symlog" => AxisScale.SymmetricLog,
+            _ => throw new QueryException($"--y-scale '{settings.YScale}': expected linear, log or symlog"),
+        };
         if (Path.GetExtension(path).ToLowerInvariant() is not (".png" or ".svg"))
         {
             throw new QueryException($"--out {path}: the plot is written as .png or .svg");
@@ -63,7 +74,7 @@ public sealed class PlotCommand : AsyncCommand<PlotCommand.Settings>
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Environment.ProcessId}.{Path.GetFileName(full)}");
         try
         {
-            CurvePlot.Save(bands, settings.Metric, title, settings.LogSteps, temporary);
+            CurvePlot.Save(bands, settings.Metric, title, settings.LogSteps, temporary, yScale);
             File.Move(temporary, full, overwrite: true);
         }
         finally

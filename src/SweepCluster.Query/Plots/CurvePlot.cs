@@ -10,8 +10,17 @@ namespace SweepCluster.Query.Plots;
 /// </summary>
 public static class CurvePlot
 {
-    public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, int width = 1000, int height = 620)
+    /// <summary>Where symmetric log turns from linear to logarithmic: margins of order 1e-3 and below stay apart.</summary>
+    private const double SymlogScale = 1e-3;
+
+    public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, AxisScale yScale = AxisScale.Linear, int width = 1000, int height = 620)
     {
+        double Y(double v) => yScale switch
+        {
+            AxisScale.Log => v > 0 ? Math.Log10(v) : double.NaN,
+            AxisScale.SymmetricLog => Math.Asinh(v / SymlogScale),
+            _ => v,
+        };
         var plot = new Plot();
         // Twenty distinct colours before any repeats (the default has ten).
         plot.Add.Palette = new ScottPlot.Palettes.Category20();
@@ -24,7 +33,7 @@ public static class CurvePlot
                 continue;
             }
             var xs = keep.Select(i => logSteps ? Math.Log10(band.Steps[i]) : band.Steps[i]).ToArray();
-            var mean = keep.Select(i => band.Mean[i]).ToArray();
+            var mean = keep.Select(i => Y(band.Mean[i])).ToArray();
             var line = plot.Add.ScatterLine(xs, mean);
             line.LegendText = band.Pruned > 0 ? $"{band.Label} (n={band.Trials}, {band.Pruned} pruned)" : $"{band.Label} (n={band.Trials})";
             line.LineWidth = 2;
@@ -32,13 +41,32 @@ public static class CurvePlot
             {
                 line.LinePattern = LinePattern.Dashed;
             }
-            var fill = plot.Add.FillY(xs, keep.Select(i => band.Mean[i] - band.Std[i]).ToArray(), keep.Select(i => band.Mean[i] + band.Std[i]).ToArray());
+            // On a log axis a band reaching 0 or below ends at the mean.
+            var fill = plot.Add.FillY(xs,
+                keep.Select(i => Y(band.Mean[i] - band.Std[i]) is var low && double.IsNaN(low) ? Y(band.Mean[i]) : low).ToArray(),
+                keep.Select(i => Y(band.Mean[i] + band.Std[i])).ToArray());
             fill.FillColor = line.Color.WithAlpha(0.2);
             fill.LineWidth = 0;
         }
         plot.Title(title);
         plot.XLabel(logSteps ? "step (log scale)" : "step");
-        plot.YLabel(metric);
+        plot.YLabel(yScale switch { AxisScale.Log => $"{metric} (log scale)", AxisScale.SymmetricLog => $"{metric} (symmetric log scale)", _ => metric });
+        if (yScale == AxisScale.Log)
+        {
+            plot.Axes.Left.TickGenerator = new NumericAutomatic
+            {
+                MinorTickGenerator = new LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        else if (yScale == AxisScale.SymmetricLog)
+        {
+            plot.Axes.Left.TickGenerator = new NumericAutomatic
+            {
+                LabelFormatter = v => (Math.Sinh(v) * SymlogScale).ToString("G2", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
         if (logSteps)
         {
             plot.Axes.Bottom.TickGenerator = new NumericAutomatic
@@ -65,3 +93,6 @@ public static class CurvePlot
         }
     }
 }
+
+/// <summary>How the plot's y axis maps values.</summary>
+public enum AxisScale { Linear, Log, SymmetricLog }
