@@ -33,8 +33,10 @@ internal static class SweepMutations
 
     private static string Apply(string text, Mutation m)
     {
-        var at = (int)(m.Where * text.Length);
-        var length = Math.Min(m.Length, text.Length - at);
+        // Edits fall between characters, never inside a surrogate pair: half a character is not text a
+        // user could write, and the file could not even be saved as UTF-8.
+        var at = Boundary(text, (int)(m.Where * text.Length));
+        var length = Boundary(text, Math.Min(at + m.Length, text.Length)) - at;
         switch (m.Edit)
         {
             case Edit.Insert:
@@ -54,6 +56,9 @@ internal static class SweepMutations
                 return text[..at];
         }
     }
+
+    private static int Boundary(string text, int at) =>
+        at > 0 && at < text.Length && char.IsLowSurrogate(text[at]) && char.IsHighSurrogate(text[at - 1]) ? at - 1 : at;
 
     /// <summary>The sweep files in the repository's sweeps/ folder.</summary>
     public static IReadOnlyList<string> RepositorySweeps([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
