@@ -107,7 +107,7 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             {
                 Log.Warning("No TLS: any process that reaches {Host}:{Port} can join this cluster and submit studies. Give --tls FILE (see `sweepcluster certs`).", host, port);
             }
-            ValidateDashboard(settings, store);
+            var dashboardSettings = DashboardSettingsOf(settings, store, credentials);
             LiveDashboard? dashboard = null;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Console.CancelKeyPress += (_, e) =>
@@ -125,7 +125,15 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
             // through its seeds: it holds no state the journal does not, and the study must go on.
             // The dashboard starts once the node is up (its store then holds a journal, and the query tables
             // may be made beside it) and lasts across rejoins.
-            async Task OnStarted(CancellationToken c) => dashboard ??= await StartDashboardAsync(settings, store, credentials, c);
+            async Task OnStarted(CancellationToken c)
+            {
+                if (dashboardSettings is not null && dashboard is null)
+                {
+                    // The coordinator's projection fills the query tables; they exist before the first page asks.
+                    await new SweepCluster.Query.ReadModel.ReadModelWriter(dashboardSettings.Store).StoredOffsetAsync(c);
+                    dashboard = await LiveDashboard.StartAsync(dashboardSettings, c);
+                }
+            }
             try
             {
                 while (!await RunOnceAsync(options, isCoordinator, store, OnStarted, stop.Token))
@@ -151,11 +159,11 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
     }
 
     /// <summary>The dashboard over the coordinator's store, if asked for: over HTTPS with the node's certificate when the cluster uses TLS and the dashboard listens beyond loopback.</summary>
-    private static void ValidateDashboard(Settings settings, StoreOptions? store)
+    private static SweepCluster.Web.DashboardSettings? DashboardSettingsOf(Settings settings, StoreOptions? store, ClusterCredentials? credentials)
     {
-        if (settings.Dashboard is null)
+        if (settings.Dashboard is not { } port)
         {
-            return;
+            return null;
         }
         if (store is null)
         {
@@ -165,24 +173,11 @@ public sealed class NodeCommand : AsyncCommand<NodeCommand.Settings>
         {
             throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard-bind", $"expected an IP address such as 127.0.0.1 or 0.0.0.0, found '{settings.DashboardBind}'")]);
         }
-        if (new SweepCluster.Web.DashboardSettings(store, address, settings.Dashboard.Value, settings.DashboardToken ?? Environment.GetEnvironmentVariable(DashboardCommand.TokenVariable)).Problem() is { } problem)
-        {
-            throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard", problem)]);
-        }
-    }
-
-    private static async Task<LiveDashboard?> StartDashboardAsync(Settings settings, StoreOptions? store, ClusterCredentials? credentials, CancellationToken cancellation)
-    {
-        if (settings.Dashboard is not { } port || store is null)
-        {
-            return null;
-        }
-        var address = System.Net.IPAddress.Parse(settings.DashboardBind ?? "127.0.0.1");
-        // The coordinator's projection fills the query tables; they exist before the first page asks.
-        await new SweepCluster.Query.ReadModel.ReadModelWriter(store).StoredOffsetAsync(cancellation);
         var certificate = System.Net.IPAddress.IsLoopback(address) ? null : credentials?.Node;
         var dashboard = new SweepCluster.Web.DashboardSettings(store, address, port, settings.DashboardToken ?? Environment.GetEnvironmentVariable(DashboardCommand.TokenVariable), certificate);
-        return await LiveDashboard.StartAsync(dashboard, cancellation);
+        return dashboard.Problem() is { } problem
+            ? throw new ConfigException([new ConfigError("command line", 0, 0, "dashboard", problem)])
+            : dashboard;
     }
 
     /// <summary>Runs the node until asked to stop (true) or until the cluster removes it (false).</summary>

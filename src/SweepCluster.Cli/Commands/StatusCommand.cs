@@ -40,12 +40,8 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             return ExitCodes.Success;
         }
         var reader = new ReadModelReader(readable);
-        var studies = new List<StudyStatus>();
-        foreach (var row in await reader.StudiesAsync(settings.Study, cancellationToken))
-        {
-            studies.Add(await reader.StatusAsync(row, cancellationToken));
-        }
-        if (settings.Study is not null && studies.Count == 0)
+        var rows = await reader.StudiesAsync(settings.Study, cancellationToken);
+        if (settings.Study is not null && rows.Count == 0)
         {
             CliErrors.Error($"{store.Display}: there is no study {settings.Study}");
             return ExitCodes.InvalidInput;
@@ -55,47 +51,53 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         {
             console.Profile.Width = 240;
         }
+        if (settings.Study is not null && !settings.Json)
+        {
+            console.Write(await TrialTableAsync(reader, rows[0], cancellationToken));
+            return ExitCodes.Success;
+        }
+        var studies = new List<StudyStatus>();
+        foreach (var row in rows)
+        {
+            studies.Add(await reader.StatusAsync(row, cancellationToken));
+        }
         if (settings.Json)
         {
             Console.WriteLine(settings.Study is null ? JsonSerializer.Serialize(studies, TrialJson.Indented) : JsonSerializer.Serialize(studies[0], TrialJson.Indented));
             return ExitCodes.Success;
         }
-        if (settings.Study is null)
+        var table = new Table().AddColumns("study", "phase", "trials", "pending", "running", "completed", "diverged", "failed", "pruned", "created");
+        foreach (var s in studies)
         {
-            var table = new Table().AddColumns("study", "phase", "trials", "pending", "running", "completed", "diverged", "failed", "pruned", "created");
-            foreach (var s in studies)
-            {
-                table.AddRow(s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}");
-            }
-            console.Write(table);
-            return ExitCodes.Success;
+            table.AddRow(s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}");
         }
-        var study = studies[0];
-        // The keys the study sweeps tell its trials apart (a width axis, say), where algorithm, lr and seed alone may not.
-        var swept = await StudyTrials.LoadAsync(reader, study.StudyId, cancellationToken);
+        console.Write(table);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>One study's trials, with the keys it sweeps: they tell trials apart (a width axis, say) where algorithm, lr and seed alone may not.</summary>
+    private static async Task<Table> TrialTableAsync(ReadModelReader reader, StudyRow study, CancellationToken cancellation)
+    {
+        var swept = await StudyTrials.LoadAsync(reader, study.StudyId, cancellation);
         var keys = swept.Parameters.Varying();
-        var trials = new Table().Title($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})");
-        trials.AddColumns(["trial", .. keys, "state", "attempt", "step", .. MetricRegistry.Summarized.Select(m => m.Name), "reason"]);
-        var positions = swept.Trials.Select((r, i) => (r.TrialId, i)).ToDictionary(p => p.TrialId, p => p.i, StringComparer.Ordinal);
-        foreach (var t in study.Trials)
+        var table = new Table().Title($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})");
+        table.AddColumns(["trial", .. keys, "state", "attempt", "step", .. MetricRegistry.Summarized.Select(m => m.Name), "reason"]);
+        for (var i = 0; i < swept.Trials.Count; i++)
         {
-            var values = swept.Values(positions[t.TrialId], keys);
-            trials.AddRow([
-                t.TrialId, .. values.Select(v => Markup.Escape(v.Text)), State(t), $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}",
+            var t = swept.Trials[i].Summary();
+            table.AddRow([
+                t.TrialId, .. swept.Values(i, keys).Select(v => Markup.Escape(v.Text)), State(t), $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}",
                 .. MetricRegistry.Summarized.Select(m => t.Latest is { } c && m.Finite(c) is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "-"),
                 Markup.Escape(t.Reason ?? "")]);
         }
-        console.Write(trials);
-        return ExitCodes.Success;
+        return table;
     }
 
     /// <summary>A trial's state as a researcher reads it: diverged is not "completed", and a pending trial that has made progress was interrupted.</summary>
     private static string State(TrialSummary t) => t switch
     {
-        { Status: TrialStatus.Completed, End: TrialEnd.Diverged } => "diverged",
-        { Status: TrialStatus.Completed, End: TrialEnd.Completed or null } => "completed",
-        { Status: TrialStatus.Completed, End: { } end } => $"completed ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(end.ToString())})",
+        { Status: TrialStatus.Completed, End: { } end and not (TrialEnd.Completed or TrialEnd.Diverged) } => $"completed ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(end.ToString())})",
         { Status: TrialStatus.Pending, LastStep: >= 0 } => "interrupted",
-        _ => t.Status.ToString().ToLowerInvariant(),
+        _ => TrialState.Of(t.Status, t.End),
     };
 }

@@ -41,7 +41,7 @@ public sealed record StudyProgress(
                 g.Count(t => t.Status == TrialStatus.Failed), g.Count(t => !t.IsTerminal),
                 MetricRegistry.Summarized.ToDictionary(m => m.Name, m => Mean(done.Select(t => t.Latest is { } c ? m.Finite(c) : null))),
                 Mean(done.Select(t => (double?)t.FirstFitStep)),
-                MetricRegistry.Summarized.ToDictionary(m => m.Name, m => Best(m, g)),
+                MetricRegistry.Summarized.ToDictionary(m => m.Name, m => m.Best(g.Select(t => (t.End, t.Latest)))),
                 g.Count(t => t.Status == TrialStatus.Pruned));
         }).ToList();
         var failures = trials.Where(t => t.Status == TrialStatus.Failed).OrderBy(t => t.Ordinal).Take(MaxFailures)
@@ -52,13 +52,6 @@ public sealed record StudyProgress(
             state.Pending.Count, trials.Count(t => t.Status == TrialStatus.Running),
             algorithms.Sum(a => a.Completed), algorithms.Sum(a => a.Diverged), algorithms.Sum(a => a.Failed),
             fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt, algorithms.Sum(a => a.Pruned));
-    }
-
-    /// <summary>The best current value among trials that have not diverged (a diverged trial's last value is not a result).</summary>
-    private static double? Best(Metric metric, IEnumerable<TrialRecord> trials)
-    {
-        var values = trials.Where(t => t.End != TrialEnd.Diverged && t.Latest is not null).Select(t => metric.Finite(t.Latest!)).OfType<double>().ToList();
-        return values.Count == 0 ? null : metric.Better == Better.Smaller ? values.Min() : values.Max();
     }
 
     private static double? Mean(IEnumerable<double?> values)

@@ -247,7 +247,7 @@ public sealed partial record StudyState
     private RungVerdict Judge(string configuration, long rung)
     {
         var verdict = RungJudge.Judge(Scheduler!, rung, configuration, Reached(rung), IsFinal(rung));
-        return verdict.Decision == RungDecision.Replicate && MoreSeeds(configuration).Count == 0
+        return verdict.Decision == RungDecision.Replicate && Configurations![configuration].TrialIds.Count >= (Scheduler!.MaxSeeds ?? 0)
             ? verdict with { Decision = RungDecision.Continue }
             : verdict;
     }

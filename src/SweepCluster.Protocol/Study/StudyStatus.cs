@@ -29,7 +29,7 @@ public sealed record StudyStatus(
     {
         var best = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g => new AlgorithmBest(
             g.Key,
-            MetricRegistry.Summarized.ToDictionary(m => m.Name, m => BestOf(m, g.Where(t => t.End != TrialEnd.Diverged && t.Latest is not null).Select(t => m.Finite(t.Latest!)))))).ToList();
+            MetricRegistry.Summarized.ToDictionary(m => m.Name, m => m.Best(g.Select(t => (t.End, t.Latest)))))).ToList();
         return new StudyStatus(
             studyId, phase, description, trials.Count,
             trials.Count(t => t.Status == TrialStatus.Pending),
@@ -38,12 +38,6 @@ public sealed record StudyStatus(
             trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Failed),
             trials, best, createdAt, finishedAt, trials.Count(t => t.Status == TrialStatus.Pruned));
-    }
-
-    private static double? BestOf(Metric metric, IEnumerable<double?> values)
-    {
-        var present = values.OfType<double>().ToList();
-        return present.Count == 0 ? null : metric.Better == Better.Smaller ? present.Min() : present.Max();
     }
 
     private static TrialSummary Summary(TrialRecord t)

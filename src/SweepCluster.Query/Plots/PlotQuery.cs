@@ -10,7 +10,13 @@ public sealed class PlotQuery(ReadModelReader reader)
     public async Task<IReadOnlyList<CurveBand>> BandsAsync(string studyId, string metric, IReadOnlyList<string> groupBy, IReadOnlyList<Filter> where, CancellationToken cancellation = default)
     {
         StudyTrials.RequireMetrics([metric]);
-        var study = await StudyTrials.LoadAsync(reader, studyId, cancellation);
+        return await BandsAsync(await StudyTrials.LoadAsync(reader, studyId, cancellation), metric, groupBy, where, cancellation);
+    }
+
+    /// <summary>The same, on a study already loaded (a server that keeps it between requests).</summary>
+    public async Task<IReadOnlyList<CurveBand>> BandsAsync(StudyTrials study, string metric, IReadOnlyList<string> groupBy, IReadOnlyList<Filter> where, CancellationToken cancellation = default)
+    {
+        StudyTrials.RequireMetrics([metric]);
         study.RequireKeys(groupBy);
         var groups = study.Matching(where)
             .GroupBy(i => (IReadOnlyList<ParameterValue>)study.Values(i, groupBy), ParameterKeyComparer.Instance)
@@ -27,7 +33,7 @@ public sealed class PlotQuery(ReadModelReader reader)
         // Each group's mean and spread per step, accumulated as the points stream by: memory grows with
         // groups x steps, not with the study's checkpoints.
         var steps = groups.Select(_ => new Dictionary<long, StepStatistics>()).ToList();
-        await foreach (var (trialId, step, value) in reader.MetricAsync(studyId, metric, cancellation))
+        await foreach (var (trialId, step, value) in reader.MetricAsync(study.StudyId, metric, cancellation))
         {
             if (value is { } v && groupOf.TryGetValue(trialId, out var g))
             {

@@ -84,7 +84,7 @@ public sealed class ReadModelReader(StoreOptions store)
             var diverged = Sql.NullableString(reader, 2) is { } end && EnumNames.Parse<TrialEnd>(end) == TrialEnd.Diverged;
             var n = reader.GetInt32(3);
             var done = reader.GetDouble(4);
-            var c = counts.GetValueOrDefault(study) ?? new StudyCounts(0, 0, 0, 0, 0, 0, 0, 0);
+            var c = counts.GetValueOrDefault(study) ?? StudyCounts.None;
             counts[study] = (status, diverged) switch
             {
                 (TrialStatus.Pending, _) => c with { Pending = c.Pending + n },
@@ -112,7 +112,7 @@ public sealed class ReadModelReader(StoreOptions store)
             WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind <> 'diverged') {(studyId is null ? "" : "AND t.study_id = @s")}
             GROUP BY t.study_id
             """,
-            StudyParameter(studyId));
+            ("s", studyId));
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellation))
@@ -246,8 +246,6 @@ public sealed class ReadModelReader(StoreOptions store)
             yield return (reader.GetString(0), reader.GetInt64(1), Sql.NullableDouble(reader, 2));
         }
     }
-
-    private static (string Name, object? Value)[] StudyParameter(string? studyId) => studyId is null ? [] : [("s", studyId)];
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellation)
     {

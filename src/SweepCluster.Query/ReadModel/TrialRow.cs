@@ -23,5 +23,7 @@ public sealed record StudyRow(string StudyId, string? Description, StudyPhase Ph
 /// <summary>A study's trials counted by state; <see cref="Done"/> counts finished trials whole and others by their last step.</summary>
 public sealed record StudyCounts(int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Done)
 {
+    public static StudyCounts None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
     public double Progress => Trials == 0 ? 1 : Done / Trials;
 }

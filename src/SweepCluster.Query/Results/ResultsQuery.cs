@@ -30,12 +30,8 @@ public sealed record Filter(string Key, string Value, FilterOperator Operator = 
     public static Filter Parse(string text)
     {
         var at = text.IndexOfAny(['=', '<', '>', '!']);
-        if (at <= 0)
-        {
-            throw new QueryException($"--where '{text}': expected KEY=VALUE, KEY!=VALUE or a range such as lr<0.02 or steps>=1000");
-        }
-        var (symbol, op) = Symbols.First(x => text.AsSpan(at).StartsWith(x.Symbol, StringComparison.Ordinal) || x.Symbol == "=");
-        if (!text.AsSpan(at).StartsWith(symbol, StringComparison.Ordinal))
+        var (symbol, op) = at > 0 ? Symbols.FirstOrDefault(x => text.AsSpan(at).StartsWith(x.Symbol, StringComparison.Ordinal)) : default;
+        if (symbol is null)
         {
             throw new QueryException($"--where '{text}': expected KEY=VALUE, KEY!=VALUE or a range such as lr<0.02 or steps>=1000");
         }
@@ -83,7 +79,13 @@ public sealed class ResultsQuery(ReadModelReader reader)
     public async Task<ResultsTable> RunAsync(ResultsRequest request, CancellationToken cancellation = default)
     {
         StudyTrials.RequireMetrics(request.Metrics.Append(request.Best).OfType<string>());
-        var study = await StudyTrials.LoadAsync(reader, request.StudyId, cancellation);
+        return await RunAsync(await StudyTrials.LoadAsync(reader, request.StudyId, cancellation), request, cancellation);
+    }
+
+    /// <summary>The same, on a study already loaded (a server that keeps it between requests).</summary>
+    public async Task<ResultsTable> RunAsync(StudyTrials study, ResultsRequest request, CancellationToken cancellation = default)
+    {
+        StudyTrials.RequireMetrics(request.Metrics.Append(request.Best).OfType<string>());
         study.RequireKeys(request.GroupBy ?? []);
         var chosen = study.Matching(request.Where).ToList();
         var groupBy = request.GroupBy ?? study.Parameters.DefaultGroups(study.Parameters.Varying());

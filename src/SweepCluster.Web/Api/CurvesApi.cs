@@ -81,15 +81,11 @@ internal static class CurvesApi
             throw new QueryException($"points {points}: expected 2 to {MostPoints}");
         }
         var filters = Query.Filters(where);
-        var keys = Query.List(groupBy);
         return await views.GetAsync($"curves/{study}/{metric}/{groupBy}/{string.Join('&', where ?? [])}/{points}", async c =>
         {
-            if (keys.Count == 0)
-            {
-                var trials = await StudyTrials.LoadAsync(views.Reader, study, c);
-                keys = trials.Parameters.DefaultGroups(trials.Parameters.Varying());
-            }
-            var bands = await new PlotQuery(views.Reader).BandsAsync(study, metric, keys, filters, c);
+            var trials = await views.TrialsAsync(study, c);
+            var keys = Query.List(groupBy) is { Count: > 0 } named ? named : trials.Parameters.DefaultGroups(trials.Parameters.Varying());
+            var bands = await new PlotQuery(views.Reader).BandsAsync(trials, metric, keys, filters, c);
             return new StudyCurves(study, metric, keys, points, bands.Select(b => Reduce(b, points)).ToList());
         }, cancellation);
     }

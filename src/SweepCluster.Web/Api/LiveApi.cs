@@ -31,7 +31,7 @@ internal static class LiveApi
                 var version = await views.Reader.VersionAsync(cancellation);
                 if (version != sent)
                 {
-                    var summary = (await StudiesApi.SummariesAsync(views.Reader, study, cancellation)).SingleOrDefault();
+                    var summary = await StudiesApi.SummaryAsync(views, study, cancellation);
                     await context.Response.WriteAsync($"event: status\ndata: {JsonSerializer.Serialize(summary, json.Value.SerializerOptions)}\n\n", cancellation);
                     await context.Response.Body.FlushAsync(cancellation);
                     sent = version;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SweepCluster.Query.ReadModel;
+using SweepCluster.Query.Results;
 
 namespace SweepCluster.Web.Api;
 
@@ -14,6 +15,10 @@ internal sealed class ReadModelViews(ReadModelReader reader)
     private readonly ConcurrentDictionary<string, (long Version, Task<object> Value)> _answers = new(StringComparer.Ordinal);
 
     public ReadModelReader Reader => reader;
+
+    /// <summary>A study's trials with their flattened keys: what every other answer about the study starts from, read once per version.</summary>
+    public Task<StudyTrials> TrialsAsync(string study, CancellationToken cancellation) =>
+        GetAsync($"trials/{study}", c => StudyTrials.LoadAsync(reader, study, c), cancellation);
 
     public async Task<T> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, CancellationToken cancellation)
         where T : class

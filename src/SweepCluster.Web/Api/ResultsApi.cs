@@ -31,7 +31,7 @@ internal static class ResultsApi
         var filters = Query.Filters(where);
         var request = new ResultsRequest(study, point, keys.Count > 0 ? keys : null, chosen, filters, best);
         var table = await views.GetAsync($"results/{study}/{groupBy}/{string.Join('&', where ?? [])}/{at}/{metrics}/{best}",
-            c => new ResultsQuery(views.Reader).RunAsync(request, c), cancellation);
+            async c => await new ResultsQuery(views.Reader).RunAsync(await views.TrialsAsync(study, c), request, c), cancellation);
         var stream = new MemoryStream();
         switch (format)
         {

@@ -35,14 +35,14 @@ internal static class StudiesApi
 
     private static async Task<IResult> GetAsync(string study, ReadModelViews views, CancellationToken cancellation)
     {
-        var summary = (await views.GetAsync($"summary/{study}", c => SummariesAsync(views.Reader, study, c), cancellation)).SingleOrDefault();
+        var summary = await SummaryAsync(views, study, cancellation);
         if (summary is null)
         {
             return Results.NotFound(new { error = $"there is no study '{study}'" });
         }
         var keys = await views.GetAsync($"keys/{study}", async c =>
         {
-            var trials = await StudyTrials.LoadAsync(views.Reader, study, c);
+            var trials = await views.TrialsAsync(study, c);
             var varying = trials.Parameters.Varying();
             var numeric = varying.Where(k => k != "seed" && Enumerable.Range(0, trials.Trials.Count).All(i => trials.Parameters.Value(i, k).Number is not null)).ToList();
             return new KeyChoice(varying, numeric, trials.Parameters.DefaultGroups(varying));
@@ -52,7 +52,11 @@ internal static class StudiesApi
 
     private sealed record KeyChoice(IReadOnlyList<string> Swept, IReadOnlyList<string> Numeric, IReadOnlyList<string> DefaultGroupBy);
 
-    public static async Task<IReadOnlyList<StudySummary>> SummariesAsync(ReadModelReader reader, string? study, CancellationToken cancellation)
+    /// <summary>One study's summary, kept while the read model does not change (null: no such study).</summary>
+    public static async Task<StudySummary?> SummaryAsync(ReadModelViews views, string study, CancellationToken cancellation) =>
+        (await views.GetAsync($"summary/{study}", c => SummariesAsync(views.Reader, study, c), cancellation)).SingleOrDefault();
+
+    private static async Task<IReadOnlyList<StudySummary>> SummariesAsync(ReadModelReader reader, string? study, CancellationToken cancellation)
     {
         var studies = await reader.StudiesAsync(study, cancellation);
         var counts = await reader.CountsAsync(study, cancellation);
@@ -60,7 +64,7 @@ internal static class StudiesApi
         var now = DateTimeOffset.UtcNow;
         return studies.Select(s =>
         {
-            var c = counts.GetValueOrDefault(s.StudyId) ?? new StudyCounts(0, 0, 0, 0, 0, 0, 0, 0);
+            var c = counts.GetValueOrDefault(s.StudyId) ?? StudyCounts.None;
             var elapsed = s.CreatedAt is { } created ? ((s.FinishedAt ?? now) - created).TotalSeconds : (double?)null;
             // From the study's pace so far: what is left at the rate it has gone, while it runs.
             var eta = s.Phase == StudyPhase.Running && elapsed is > 0 && c.Progress is > 0 and < 1 ? elapsed * (1 - c.Progress) / c.Progress : null;

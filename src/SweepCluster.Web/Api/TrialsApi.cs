@@ -11,14 +11,14 @@ using SweepCluster.Trials;
 
 namespace SweepCluster.Web.Api;
 
-/// <summary>A trial in the list: its state, its swept keys and its latest values.</summary>
+/// <summary>A trial in the list: its state (pending, running, completed, diverged, failed or pruned), its swept keys and its latest values.</summary>
 public sealed record TrialListRow(
-    string TrialId, int Ordinal, TrialStatus Status, TrialEnd? End, long LastStep, int Steps, string? Reason,
+    string TrialId, int Ordinal, string State, TrialEnd? End, long LastStep, int Steps, string? Reason,
     IReadOnlyDictionary<string, string> Keys, IReadOnlyDictionary<string, double?> Latest);
 
 public sealed record TrialPage(string StudyId, int Total, int Offset, int Limit, string Sort, string Order, IReadOnlyList<string> Keys, IReadOnlyList<TrialListRow> Trials);
 
-public sealed record TrialCurve(string StudyId, string TrialId, TrialStatus Status, JsonNode? Spec, IReadOnlyList<string> Metrics, double[] Steps, IReadOnlyDictionary<string, double?[]> Values);
+public sealed record TrialCurve(string StudyId, string TrialId, string State, JsonNode? Spec, IReadOnlyList<string> Metrics, double[] Steps, IReadOnlyDictionary<string, double?[]> Values);
 
 /// <summary>A study's trials, paged, sorted and filtered on the server; and one trial's spec and curves.</summary>
 internal static class TrialsApi
@@ -47,7 +47,7 @@ internal static class TrialsApi
             throw new QueryException($"order '{order}': expected asc or desc");
         }
         var filters = Query.Filters(where);
-        var trials = await views.GetAsync($"trials/{study}", c => StudyTrials.LoadAsync(views.Reader, study, c), cancellation);
+        var trials = await views.TrialsAsync(study, cancellation);
         var keys = trials.Parameters.Varying();
         var states = Query.List(status).Select(ParseStatus).ToHashSet();
         var chosen = trials.Matching(filters).Where(i => states.Count == 0 || states.Contains(State(trials.Trials[i]))).ToList();
@@ -56,61 +56,49 @@ internal static class TrialsApi
         return new TrialPage(study, chosen.Count, offset, limit, sort, order, keys, rows);
     }
 
-    /// <summary>The state a reader sees: a diverged trial is "diverged", not "completed".</summary>
-    public static string State(SweepCluster.Query.ReadModel.TrialRow trial) =>
-        trial is { Status: TrialStatus.Completed, End: TrialEnd.Diverged } ? "diverged" : trial.Status.ToString().ToLowerInvariant();
+    private static string State(SweepCluster.Query.ReadModel.TrialRow trial) => TrialState.Of(trial.Status, trial.End);
 
-    private static string ParseStatus(string text) => text is "pending" or "running" or "completed" or "diverged" or "failed" or "pruned"
+    private static string ParseStatus(string text) => TrialState.All.Contains(text)
         ? text
-        : throw new QueryException($"status '{text}': expected pending, running, completed, diverged, failed or pruned");
+        : throw new QueryException($"status '{text}': expected {string.Join(", ", TrialState.All)}");
 
-    private static IEnumerable<int> Sorted(StudyTrials trials, List<int> chosen, string sort, bool descending)
+    private static List<int> Sorted(StudyTrials trials, List<int> chosen, string sort, bool descending)
     {
-        IOrderedEnumerable<int> ordered;
-        if (sort == "ordinal")
+        var rows = trials.Trials;
+        Comparison<int> compare = sort switch
         {
-            ordered = descending ? chosen.OrderByDescending(i => trials.Trials[i].Ordinal) : chosen.OrderBy(i => trials.Trials[i].Ordinal);
-        }
-        else if (sort == "status")
+            "ordinal" => (a, b) => rows[a].Ordinal.CompareTo(rows[b].Ordinal),
+            "status" => (a, b) => string.CompareOrdinal(State(rows[a]), State(rows[b])),
+            "last_step" => (a, b) => rows[a].LastStep.CompareTo(rows[b].LastStep),
+            _ when MetricRegistry.Find(sort) is { } metric => (a, b) => Nullable.Compare(Value(metric, a), Value(metric, b)),
+            _ when trials.Parameters.HasKey(sort) => (a, b) => ParameterValue.Compare(trials.Parameters.Value(a, sort), trials.Parameters.Value(b, sort)),
+            _ => throw new QueryException($"sort '{sort}': expected ordinal, status, last_step, a metric ({string.Join(", ", MetricRegistry.Names)}) or a key of the study ({string.Join(", ", trials.Parameters.Keys.Order(StringComparer.Ordinal))})"),
+        };
+        double? Value(Metric metric, int i) => rows[i].Latest is { } c ? metric.Finite(c) : null;
+        Func<int, bool> missing = MetricRegistry.Find(sort) is { } sorted ? i => Value(sorted, i) is null : _ => false;
+        var order = chosen.ToList();
+        // Trials without a value go last either way; ties keep the study's order.
+        order.Sort((a, b) =>
         {
-            ordered = descending ? chosen.OrderByDescending(i => State(trials.Trials[i]), StringComparer.Ordinal) : chosen.OrderBy(i => State(trials.Trials[i]), StringComparer.Ordinal);
-        }
-        else if (sort == "last_step")
-        {
-            ordered = descending ? chosen.OrderByDescending(i => trials.Trials[i].LastStep) : chosen.OrderBy(i => trials.Trials[i].LastStep);
-        }
-        else if (MetricRegistry.Find(sort) is { } metric)
-        {
-            // Trials without a value go last either way.
-            ordered = chosen.OrderBy(i => trials.Trials[i].Latest is { } c && metric.Finite(c) is not null ? 0 : 1);
-            ordered = descending
-                ? ordered.ThenByDescending(i => trials.Trials[i].Latest is { } c ? metric.Finite(c) : null)
-                : ordered.ThenBy(i => trials.Trials[i].Latest is { } c ? metric.Finite(c) : null);
-        }
-        else if (trials.Parameters.HasKey(sort))
-        {
-            var compare = Comparer<ParameterValue>.Create(ParameterValue.Compare);
-            ordered = descending ? chosen.OrderByDescending(i => trials.Parameters.Value(i, sort), compare) : chosen.OrderBy(i => trials.Parameters.Value(i, sort), compare);
-        }
-        else
-        {
-            throw new QueryException($"sort '{sort}': expected ordinal, status, last_step, a metric ({string.Join(", ", MetricRegistry.Names)}) or a key of the study ({string.Join(", ", trials.Parameters.Keys.Order(StringComparer.Ordinal))})");
-        }
-        return ordered.ThenBy(i => trials.Trials[i].Ordinal);
+            var byPresence = missing(a).CompareTo(missing(b));
+            var byKey = descending ? compare(b, a) : compare(a, b);
+            return byPresence != 0 ? byPresence : byKey != 0 ? byKey : rows[a].Ordinal.CompareTo(rows[b].Ordinal);
+        });
+        return order;
     }
 
     private static TrialListRow Row(StudyTrials trials, int index, IReadOnlyList<string> keys)
     {
         var t = trials.Trials[index];
         var values = trials.Values(index, keys);
-        return new TrialListRow(t.TrialId, t.Ordinal, t.Status, t.End, Math.Max(t.LastStep, 0), t.Steps, t.Reason,
+        return new TrialListRow(t.TrialId, t.Ordinal, State(t), t.End, Math.Max(t.LastStep, 0), t.Steps, t.Reason,
             keys.Select((k, i) => (k, values[i].Text)).ToDictionary(p => p.k, p => p.Text, StringComparer.Ordinal),
             MetricRegistry.All.Where(m => m.Name != "step").ToDictionary(m => m.Name, m => t.Latest is { } c ? m.Finite(c) : null, StringComparer.Ordinal));
     }
 
     private static async Task<IResult> GetAsync(string study, string trial, ReadModelViews views, CancellationToken cancellation, [FromQuery] int points = CurvesApi.DefaultPoints)
     {
-        var trials = await views.GetAsync($"trials/{study}", c => StudyTrials.LoadAsync(views.Reader, study, c), cancellation);
+        var trials = await views.TrialsAsync(study, cancellation);
         var row = trials.Trials.FirstOrDefault(t => t.TrialId == trial);
         if (row is null)
         {
@@ -120,7 +108,7 @@ internal static class TrialsApi
         var steps = checkpoints.Select(c => (double)c.Step).ToArray();
         var kept = Downsample.Indices(steps, Math.Clamp(points, 2, CurvesApi.MostPoints));
         var metrics = MetricRegistry.All.Where(m => m.Name != "step").ToList();
-        return Results.Ok(new TrialCurve(study, trial, row.Status, JsonNode.Parse(row.SpecJson), metrics.Select(m => m.Name).ToList(),
+        return Results.Ok(new TrialCurve(study, trial, State(row), JsonNode.Parse(row.SpecJson), metrics.Select(m => m.Name).ToList(),
             kept.Select(i => steps[i]).ToArray(),
             metrics.ToDictionary(m => m.Name, m => kept.Select(i => m.Finite(checkpoints[i])).ToArray(), StringComparer.Ordinal)));
     }

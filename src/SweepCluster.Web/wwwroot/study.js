@@ -107,7 +107,7 @@ async function loadTrials() {
     link.href = "trial.html?study=" + encodeURIComponent(study) + "&trial=" + encodeURIComponent(t.trial_id);
     link.textContent = t.trial_id;
     cell(row, "").appendChild(link);
-    cell(row, t.status === "completed" && t.end === "diverged" ? "diverged" : t.status);
+    cell(row, t.state);
     for (const k of page.keys) cell(row, t.keys[k]);
     cell(row, t.last_step + "/" + t.steps, "num");
     for (const m of ["loss", "margin_l1", "margin_l2", "margin_linf"]) cell(row, number(t.latest[m]), "num");
