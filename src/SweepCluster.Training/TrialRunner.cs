@@ -44,7 +44,7 @@ public sealed class TrialRunner : IDisposable
         {
             throw new InvalidDataException("The training state was saved by a trial with another configuration; only steps and stop may change on resume.");
         }
-        resumeFrom.RestoreInto(_model.Weights, _rule.State);
+        resumeFrom.RestoreInto(_model.Weights, _rule);
         _startStep = resumeFrom.Step;
         _firstFitStep = resumeFrom.FirstFitStep;
         _elapsedBeforeMs = resumeFrom.ElapsedMs;
@@ -120,6 +120,10 @@ public sealed class TrialRunner : IDisposable
             }
 
             _model.Backward(head.OutputGradient!, trace);
+            if (fullBatch)
+            {
+                _rule.ObserveActivations(trace);
+            }
             try
             {
                 _rule.Apply(_model.Theta, _model.Gradient, head.LogLoss, t);
@@ -131,8 +135,11 @@ public sealed class TrialRunner : IDisposable
         }
     }
 
-    public TrainingState Capture(long step, double elapsedMs) =>
-        TrainingState.Capture(_spec, step, _firstFitStep, elapsedMs, _model.Weights, _rule.State);
+    public TrainingState Capture(long step, double elapsedMs)
+    {
+        using var scope = NewDisposeScope();
+        return TrainingState.Capture(_spec, step, _firstFitStep, elapsedMs, _model.Weights, _rule.State);
+    }
 
     /// <summary>Mini-batch t: epoch t / batches-per-epoch, in an order drawn from (seed, epoch) alone, so resuming needs no RNG state.</summary>
     private (Tensor X, Tensor Labels) Batch(long t)

@@ -8,7 +8,8 @@ namespace SweepCluster.Training.Optimization;
 /// Steepest descent with respect to a norm over all parameters taken as one vector: gd (l2), sign
 /// (l-infinity), coordinate (l1) and steepest (lp). The dual form steps by lr times the dual norm of g
 /// along the unit steepest direction; the normalized form steps by lr along the unit direction alone.
-/// With the loss-scaled schedule, lr_t = lr / L(theta_t).
+/// With the loss-scaled schedule, lr_t = lr / L(theta_t). Coordinate descent holds a coordinate whose
+/// one-dimensional minimum is a ReLU kink (<see cref="CoordinateKinks"/>).
 /// </summary>
 public sealed class SteepestDescentRule : UpdateRule
 {
@@ -19,6 +20,7 @@ public sealed class SteepestDescentRule : UpdateRule
     private readonly Scalar? _qScalar;
     private readonly Scalar? _inverseQ;
     private readonly Scalar? _qMinusOne;
+    private readonly CoordinateKinks? _kinks;
 
     public SteepestDescentRule(AlgorithmKind algorithm, double lr, StepForm form, LrSchedule schedule, double? p)
     {
@@ -26,6 +28,10 @@ public sealed class SteepestDescentRule : UpdateRule
         _lr = lr;
         _form = form;
         _schedule = schedule;
+        if (algorithm == AlgorithmKind.Coordinate)
+        {
+            _kinks = new CoordinateKinks();
+        }
         if (algorithm == AlgorithmKind.Steepest)
         {
             // The dual exponent q, with 1/p + 1/q = 1, and the powers the step uses.
@@ -41,8 +47,17 @@ public sealed class SteepestDescentRule : UpdateRule
         _qScalar?.Dispose();
         _inverseQ?.Dispose();
         _qMinusOne?.Dispose();
+        _kinks?.Dispose();
         base.Dispose();
     }
+
+    public override void ObserveActivations(IReadOnlyList<Tensor> layerInputs) => _kinks?.Observe(layerInputs);
+
+    public override IReadOnlyDictionary<string, Tensor> State => _kinks?.State ?? base.State;
+
+    public override void Restore(IReadOnlyDictionary<string, Tensor> saved) => _kinks?.Restore(saved);
+
+    public override long? LastCoordinate => _kinks?.LastCoordinate;
 
     public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
     {
@@ -84,7 +99,7 @@ public sealed class SteepestDescentRule : UpdateRule
                 }
                 break;
             case AlgorithmKind.Coordinate:
-                var i = g.abs().argmax().item<long>();
+                var i = _kinks!.Choose(g, stepIndex);
                 var gi = g[i].item<float>();
                 var delta = _form == StepForm.Dual ? gi : Math.Sign(gi);
                 using (var step = Checked(size * delta, stepIndex).ToScalar())

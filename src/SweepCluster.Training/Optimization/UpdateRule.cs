@@ -1,4 +1,5 @@
 using SweepCluster.Trials;
+using SweepCluster.Training.State;
 using static TorchSharp.torch;
 
 namespace SweepCluster.Training.Optimization;
@@ -19,6 +20,27 @@ public abstract class UpdateRule : IDisposable
 
     /// <summary>Tensors that must be saved to resume exactly (Adam's moments).</summary>
     public virtual IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
+
+    /// <summary>Takes back what <see cref="State"/> saved.</summary>
+    public virtual void Restore(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, target) in State)
+        {
+            target.copy_(TrainingState.Required(saved, name, target.shape));
+        }
+    }
+
+    /// <summary>
+    /// The inputs of every layer at the point the next gradient is taken, on the full training set: the
+    /// first is the data, the others are ReLU outputs, so they show which side of each kink theta is on.
+    /// </summary>
+    public virtual void ObserveActivations(IReadOnlyList<Tensor> layerInputs)
+    {
+    }
+
+    /// <summary>The one coordinate the last step moved, for rules that move one.</summary>
+    public virtual long? LastCoordinate => null;
 
     public virtual void Dispose()
     {

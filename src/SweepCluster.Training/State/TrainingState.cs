@@ -1,4 +1,5 @@
 using System.Text;
+using SweepCluster.Training.Optimization;
 using SweepCluster.Trials;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -81,8 +82,8 @@ public sealed record TrainingState(long Step, long? FirstFitStep, double Elapsed
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>Copies the saved parameters and optimizer tensors into the given ones.</summary>
-    public void RestoreInto(IReadOnlyList<Tensor> layers, IReadOnlyDictionary<string, Tensor> optimizerState)
+    /// <summary>Copies the saved parameters into the given ones and gives the rule its saved state.</summary>
+    public void RestoreInto(IReadOnlyList<Tensor> layers, UpdateRule rule)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -91,13 +92,10 @@ public sealed record TrainingState(long Step, long? FirstFitStep, double Elapsed
         {
             layers[l].copy_(Required(tensors, $"layers.{l}.weight", layers[l].shape));
         }
-        foreach (var (name, target) in optimizerState)
-        {
-            target.copy_(Required(tensors, name, target.shape));
-        }
+        rule.Restore(tensors);
     }
 
-    private static Tensor Required(Dictionary<string, Tensor> tensors, string key, long[] shape)
+    internal static Tensor Required(IReadOnlyDictionary<string, Tensor> tensors, string key, long[] shape)
     {
         if (!tensors.TryGetValue(key, out var value))
         {
