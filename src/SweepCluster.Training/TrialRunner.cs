@@ -66,6 +66,7 @@ public sealed class TrialRunner : IDisposable
         var fullBatch = _spec.BatchSize is null || _spec.BatchSize >= _data.TrainCount;
         Checkpoint? last = null;
         var lastSave = TimeSpan.Zero;
+        var stalls = new StallDetector();
 
         for (var t = _startStep; ; t++)
         {
@@ -96,6 +97,10 @@ public sealed class TrialRunner : IDisposable
             {
                 last = CheckpointMetrics.Compute(t, full.LogLoss, full.Margins, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
                 observer.OnCheckpoint(last);
+                if (end is null && stalls.Observe(t, _model.Theta, full.LogLoss) is { } stall)
+                {
+                    return new TrialOutcome(TrialEnd.Stalled, t, last, _firstFitStep, Describe(stall));
+                }
             }
             if (end is not null)
             {
@@ -133,6 +138,14 @@ public sealed class TrialRunner : IDisposable
                 return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, e.Message);
             }
         }
+    }
+
+    private string Describe(Stall stall)
+    {
+        var repeat = stall.Period == 1
+            ? $"the parameters and the loss ({Math.Exp(stall.Loss):G6}) have not changed since step {stall.Since}"
+            : $"the parameters and the loss have repeated every {stall.Period} checkpoints since step {stall.Since}";
+        return _rule.LastCoordinate is { } i ? $"{repeat}; the last step moved {_model.Describe(i)}" : repeat;
     }
 
     public TrainingState Capture(long step, double elapsedMs)

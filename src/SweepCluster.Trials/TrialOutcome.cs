@@ -12,6 +12,14 @@ public enum TrialEnd
     Diverged,
     /// <summary>Stopped from outside before it finished; its state can be resumed.</summary>
     Cancelled,
+    /// <summary>Its parameters and loss went round a cycle over a window of checkpoints: it would never move on.</summary>
+    Stalled,
+}
+
+public static class TrialEnds
+{
+    /// <summary>Whether a trial that ended so has numbers that are a result: not a diverged or a stalled one.</summary>
+    public static bool IsResult(this TrialEnd? end) => end is not (TrialEnd.Diverged or TrialEnd.Stalled);
 }
 
 /// <summary>How a trial ended, with its last checkpoint and the first step at which it fit the training set.</summary>

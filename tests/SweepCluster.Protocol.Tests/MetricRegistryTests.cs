@@ -26,8 +26,10 @@ public sealed class MetricRegistryTests
         Assert.Equal(checkpoint, MetricRegistry.Create(values));
     }
 
-    [Fact]
-    public void The_summary_shows_each_summarized_metric_and_its_best_skips_diverged_trials()
+    [Theory]
+    [InlineData(TrialEnd.Diverged)]
+    [InlineData(TrialEnd.Stalled)]
+    public void The_summary_shows_each_summarized_metric_and_its_best_skips_diverged_and_stalled_trials(TrialEnd notAResult)
     {
         var sweep = TestTrials.Sweep("s");
         var state = StudyState.Empty("s");
@@ -40,7 +42,7 @@ public sealed class MetricRegistryTests
         {
             state = state.Apply(e);
         }
-        var ends = new[] { (trials[0], TrialEnd.Completed, 0.5), (trials[1], TrialEnd.Diverged, 9.0) };
+        var ends = new[] { (trials[0], TrialEnd.Completed, 0.5), (trials[1], notAResult, 9.0) };
         foreach (var (trial, end, margin) in ends)
         {
             var final = TestTrials.At(10) with { MarginL2 = margin };
@@ -53,6 +55,11 @@ public sealed class MetricRegistryTests
         Assert.Equal(MetricRegistry.Summarized.Select(m => m.Name), progress.Means.Keys);
         Assert.Equal(0.5, progress.Best["margin_l2"]);
         Assert.Equal(0.5, progress.Means["margin_l2"]);
-        Assert.Equal(0.5, StudyStatus.From(state).Best.Single(b => b.Algorithm == trials[0].Algorithm).Values["margin_l2"]);
+        var status = StudyStatus.From(state);
+        Assert.Equal(0.5, status.Best.Single(b => b.Algorithm == trials[0].Algorithm).Values["margin_l2"]);
+        Assert.Equal(1, status.Completed);
+        Assert.Equal(notAResult == TrialEnd.Stalled ? (0, 1) : (1, 0), (status.Diverged, status.Stalled));
+        Assert.Equal(notAResult == TrialEnd.Stalled ? "stalled" : "diverged", TrialState.Of(TrialStatus.Completed, notAResult));
+        Assert.Equal(status.Stalled, StudyProgress.From(state, 1).Stalled);
     }
 }

@@ -35,8 +35,8 @@ public sealed class CurveWriterTests : IDisposable
         stream.Position = 0;
         await using var reader = await ParquetReader.CreateAsync(stream);
         var fields = reader.Schema.GetDataFields();
-        Assert.Equal(["trial_id", "algorithm", "lr", "seed", "adam.beta1", "adam.beta2", "adam.eps"], fields.Take(7).Select(f => f.Name));
-        Assert.Equal(["step", "loss", "train_accuracy"], fields.Skip(7).Take(3).Select(f => f.Name));
+        Assert.Equal(["trial_id", "algorithm", "lr", "seed", "adam.beta1", "adam.beta2", "adam.eps", "state"], fields.Take(8).Select(f => f.Name));
+        Assert.Equal(["step", "loss", "train_accuracy"], fields.Skip(8).Take(3).Select(f => f.Name));
         using var group = reader.OpenRowGroupReader(0);
         Assert.Equal(5, group.RowCount);
         var steps = new long[5];
@@ -68,8 +68,8 @@ public sealed class CurveWriterTests : IDisposable
 
         var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(6, lines.Length);
-        Assert.StartsWith("trial_id,algorithm,lr,seed,adam.beta1,adam.beta2,adam.eps,step,loss,", lines[0]);
-        Assert.Contains(lines, l => string.Join(',', l.Split(',').Skip(1).Take(7)) == "gd,0.1,0,,,,0");
-        Assert.Contains(lines, l => string.Join(',', l.Split(',').Skip(1).Take(7)) == "adam,0.01,1,0.9,0.999,0,20");
+        Assert.StartsWith("trial_id,algorithm,lr,seed,adam.beta1,adam.beta2,adam.eps,state,step,loss,", lines[0]);
+        Assert.Contains(lines, l => string.Join(',', l.Split(',').Skip(1).Take(8)) == "gd,0.1,0,,,,completed,0");
+        Assert.Contains(lines, l => string.Join(',', l.Split(',').Skip(1).Take(8)) == "adam,0.01,1,0.9,0.999,0,completed,20");
     }
 }

@@ -82,8 +82,10 @@ public sealed class ResultsQueryTests : IDisposable
         Assert.Contains("expected KEY=VALUE", Assert.Throws<QueryException>(() => Filter.Parse("lr!0.1")).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_diverged_trial_counts_in_its_group_but_not_in_its_metrics()
+    [Theory]
+    [InlineData(TrialEnd.Diverged)]
+    [InlineData(TrialEnd.Stalled)]
+    public async Task A_diverged_or_stalled_trial_counts_in_its_group_but_not_in_its_metrics(TrialEnd end)
     {
         _events.Study("s", Trial(AlgorithmKind.Gd, 0.1, 0, 1.0));
         var spec = StudyEvents.Spec(AlgorithmKind.Gd, 0.1, 1);
@@ -92,11 +94,12 @@ public sealed class ResultsQueryTests : IDisposable
         _events.Add("s", new TrialsAdded([new TrialDefinition(id, TrialJson.Serialize(spec))], at))
             .Add("s", new TrialAssigned(id, 1, "n", null, at))
             .Add("s", new CheckpointsRecorded(id, 1, 0, [StudyEvents.Checkpoint(0, 1e9)]))
-            .Add("s", new TrialCompleted(id, 1, TrialEnd.Diverged, 3, null, null, "loss became NaN", at));
+            .Add("s", new TrialCompleted(id, 1, end, 3, null, null, "why it ended", at));
 
         var gd = Assert.Single((await Results()).Groups);
         Assert.Equal(2, gd.Trials);
         Assert.Equal((1.0, 1), (gd.Metrics["margin_l2"].Mean!.Value, gd.Metrics["margin_l2"].Count));
+        Assert.Equal(end == TrialEnd.Diverged ? (1, 0) : (0, 1), (gd.Diverged, gd.Stalled));
     }
 
     [Fact]

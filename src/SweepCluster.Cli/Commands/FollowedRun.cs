@@ -75,7 +75,12 @@ internal static class FollowedRun
         }
         if (status.Pruned > 0)
         {
-            Log.Information("Study {Study} finished: {Completed} completed, {Diverged} diverged, {Pruned} stopped early by the scheduler (see sweepcluster status {Study})", studyId, status.Completed, status.Diverged, status.Pruned, studyId);
+            Log.Information("Study {Study} finished: {Completed} completed, {Diverged} diverged, {Stalled} stalled, {Pruned} stopped early by the scheduler (see sweepcluster status {Study})", studyId, status.Completed, status.Diverged, status.Stalled, status.Pruned, studyId);
+            return ExitCodes.Success;
+        }
+        if (status.Stalled > 0)
+        {
+            Log.Warning("Study {Study} finished: {Completed} completed, {Diverged} diverged, {Stalled} stalled in a cycle (see sweepcluster status {Study})", studyId, status.Completed, status.Diverged, status.Stalled, studyId);
             return ExitCodes.Success;
         }
         Log.Information("Study {Study} finished: {Completed} completed, {Diverged} diverged", studyId, status.Completed, status.Diverged);

@@ -44,7 +44,7 @@ public sealed class InterruptCommand : AsyncCommand<InterruptCommand.Settings>
             {
                 Log.Warning("Study {Study}: {Running} trials still running after {Seconds} s; they stop on their own", settings.Study, progress.Running, QuietTimeout.TotalSeconds);
             }
-            var done = progress.Completed + progress.Diverged + progress.Failed;
+            var done = progress.Completed + progress.Diverged + progress.Stalled + progress.Failed;
             Log.Information("Study {Study} is {Phase}: {Done}/{Total} done, {Pending} pending; continue it with: sweepcluster resume {Study} --cluster {Cluster}",
                 settings.Study, progress.Phase.ToString().ToLowerInvariant(), done, progress.Total, progress.Pending, settings.Study, settings.Cluster);
             return ExitCodes.Success;

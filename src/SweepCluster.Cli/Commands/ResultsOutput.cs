@@ -23,9 +23,12 @@ internal static class ResultsOutput
             grid.AddColumn(Markup.Escape(key));
         }
         grid.AddColumn("trials");
-        if (pruned)
+        // Counts that are zero everywhere take no room; diverged and stalled trials are left out of the metrics.
+        var counts = new (string Name, Func<ResultGroup, int> Count)[] { ("pruned", g => g.Pruned), ("diverged", g => g.Diverged), ("stalled", g => g.Stalled) }
+            .Where(c => table.Groups.Any(g => c.Count(g) > 0)).ToList();
+        foreach (var (name, _) in counts)
         {
-            grid.AddColumn("pruned");
+            grid.AddColumn(name);
         }
         foreach (var metric in table.Metrics)
         {
@@ -34,7 +37,7 @@ internal static class ResultsOutput
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => k.IsMissing ? "-" : Markup.Escape(k.Text)).Append($"{group.Trials}")
-                .Concat(pruned ? [$"{group.Pruned}"] : [])
+                .Concat(counts.Select(c => $"{c.Count(group)}"))
                 .Concat(table.Metrics.Select(m => Markup.Escape(Cell(group.Metrics[m]))));
             grid.AddRow(cells.ToArray());
         }

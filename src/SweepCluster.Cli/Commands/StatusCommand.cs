@@ -66,10 +66,12 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             Console.WriteLine(settings.Study is null ? JsonSerializer.Serialize(studies, TrialJson.Indented) : JsonSerializer.Serialize(studies[0], TrialJson.Indented));
             return ExitCodes.Success;
         }
-        var table = new Table().AddColumns("study", "phase", "trials", "pending", "running", "completed", "diverged", "failed", "pruned", "created");
+        var stalled = studies.Any(s => s.Stalled > 0);
+        var table = new Table().AddColumns(["study", "phase", "trials", "pending", "running", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned", "created"]);
         foreach (var s in studies)
         {
-            table.AddRow(s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}");
+            table.AddRow([s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}",
+                .. stalled ? [$"{s.Stalled}"] : Array.Empty<string>(), $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}"]);
         }
         console.Write(table);
         return ExitCodes.Success;
@@ -96,7 +98,7 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
     /// <summary>A trial's state as a researcher reads it: diverged is not "completed", and a pending trial that has made progress was interrupted.</summary>
     private static string State(TrialSummary t) => t switch
     {
-        { Status: TrialStatus.Completed, End: { } end and not (TrialEnd.Completed or TrialEnd.Diverged) } => $"completed ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(end.ToString())})",
+        { Status: TrialStatus.Completed, End: { } end and not (TrialEnd.Completed or TrialEnd.Diverged or TrialEnd.Stalled) } => $"completed ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(end.ToString())})",
         { Status: TrialStatus.Pending, LastStep: >= 0 } => "interrupted",
         _ => TrialState.Of(t.Status, t.End),
     };

@@ -149,7 +149,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     private string ProgressLine(StudyProgress s)
     {
         var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
-        return $"{s.Completed + s.Diverged + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), {s.Running} running, {s.Pending} pending, " +
+        return $"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged{(s.Stalled > 0 ? $", {s.Stalled} stalled" : "")}, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), {s.Running} running, {s.Pending} pending, " +
             $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best " +
             string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} " + string.Join(" ", MetricRegistry.Summarized.Select(m => $"{m.Name} {b.Best.GetValueOrDefault(m.Name):G3}"))));
     }
@@ -162,7 +162,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
         {
             counts.AddColumn(column);
         }
-        counts.AddRow($"{s.Completed + s.Diverged + s.Failed + s.Pruned}/{s.Total}", $"{s.Running}", $"{s.Pending}", $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
+        counts.AddRow($"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Running}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
             $"{_clock.Elapsed:hh\\:mm\\:ss}", eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"));
         return new Rows(counts, SummaryTable.BestMargins(s));
     }

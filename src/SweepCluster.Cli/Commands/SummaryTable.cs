@@ -23,7 +23,8 @@ internal static class SummaryTable
     public static Table Final(StudyProgress s)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(s.StudyId)}: {s.Phase.ToString().ToLowerInvariant()}");
-        table.AddColumns(["algorithm", "trials", "completed", "diverged", "failed", "pruned", "pending", .. MetricRegistry.Summarized.Select(m => $"mean {m.Name}"), "mean first fit step"]);
+        var stalled = s.Stalled > 0;
+        table.AddColumns(["algorithm", "trials", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned", "pending", .. MetricRegistry.Summarized.Select(m => $"mean {m.Name}"), "mean first fit step"]);
         foreach (var a in s.Algorithms)
         {
             table.AddRow([
@@ -31,6 +32,7 @@ internal static class SummaryTable
                 $"{a.Trials}",
                 $"{a.Completed}",
                 $"{a.Diverged}",
+                .. stalled ? [$"{a.Stalled}"] : Array.Empty<string>(),
                 $"{a.Failed}",
                 $"{a.Pruned}",
                 $"{a.Unfinished}",

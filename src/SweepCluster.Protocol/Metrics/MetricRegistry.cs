@@ -13,12 +13,12 @@ public sealed record Metric(string Name, Type ClrType, bool Nullable, Better Bet
     public double? Finite(Checkpoint checkpoint) => Read(checkpoint) is { } v && double.IsFinite(v) ? v : null;
 
     /// <summary>
-    /// The best of the trials' latest values (largest, or smallest where smaller is better); a diverged
-    /// trial's last value is not a result and is left out. Null when no trial has one.
+    /// The best of the trials' latest values (largest, or smallest where smaller is better); a diverged or
+    /// stalled trial's last value is not a result and is left out. Null when no trial has one.
     /// </summary>
     public double? Best(IEnumerable<(TrialEnd? End, Checkpoint? Latest)> trials)
     {
-        var values = trials.Where(t => t.End != TrialEnd.Diverged && t.Latest is not null).Select(t => Finite(t.Latest!)).OfType<double>().ToList();
+        var values = trials.Where(t => t.End.IsResult() && t.Latest is not null).Select(t => Finite(t.Latest!)).OfType<double>().ToList();
         return values.Count == 0 ? null : Better == Better.Smaller ? values.Min() : values.Max();
     }
 }

@@ -10,7 +10,7 @@ namespace SweepCluster.Protocol.Study;
 /// </summary>
 public sealed record AlgorithmProgress(
     AlgorithmKind Algorithm, int Trials, int Completed, int Diverged, int Failed, int Unfinished,
-    IReadOnlyDictionary<string, double?> Means, double? MeanFirstFitStep, IReadOnlyDictionary<string, double?> Best, int Pruned = 0);
+    IReadOnlyDictionary<string, double?> Means, double? MeanFirstFitStep, IReadOnlyDictionary<string, double?> Best, int Pruned = 0, int Stalled = 0);
 
 /// <summary>A trial that failed for good, with its reason: the follower logs them.</summary>
 public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Seed, int Attempts, string? Reason);
@@ -22,7 +22,7 @@ public sealed record FailedTrial(string TrialId, AlgorithmKind Algorithm, int Se
 public sealed record StudyProgress(
     string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
     double Fraction, int Workers, IReadOnlyList<AlgorithmProgress> Algorithms, IReadOnlyList<FailedTrial> Failures,
-    DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0) : IProtocolMessage
+    DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0, int Stalled = 0) : IProtocolMessage
 {
     public const int MaxFailures = 20;
 
@@ -35,14 +35,15 @@ public sealed record StudyProgress(
         var trials = state.Trials.Values;
         var algorithms = trials.GroupBy(t => t.Algorithm).OrderBy(g => g.Key).Select(g =>
         {
-            var done = g.Where(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged).ToList();
+            var done = g.Where(t => t.Status == TrialStatus.Completed && t.End.IsResult()).ToList();
             return new AlgorithmProgress(
                 g.Key, g.Count(), done.Count, g.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
                 g.Count(t => t.Status == TrialStatus.Failed), g.Count(t => !t.IsTerminal),
                 MetricRegistry.Summarized.ToDictionary(m => m.Name, m => Mean(done.Select(t => t.Latest is { } c ? m.Finite(c) : null))),
                 Mean(done.Select(t => (double?)t.FirstFitStep)),
                 MetricRegistry.Summarized.ToDictionary(m => m.Name, m => m.Best(g.Select(t => (t.End, t.Latest)))),
-                g.Count(t => t.Status == TrialStatus.Pruned));
+                g.Count(t => t.Status == TrialStatus.Pruned),
+                g.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Stalled));
         }).ToList();
         var failures = trials.Where(t => t.Status == TrialStatus.Failed).OrderBy(t => t.Ordinal).Take(MaxFailures)
             .Select(t => new FailedTrial(t.TrialId, t.Algorithm, t.Seed, t.Attempt, Truncate(t.Reason))).ToList();
@@ -51,7 +52,7 @@ public sealed record StudyProgress(
             state.StudyId, state.Phase, state.Description, state.Trials.Count,
             state.Pending.Count, trials.Count(t => t.Status == TrialStatus.Running),
             algorithms.Sum(a => a.Completed), algorithms.Sum(a => a.Diverged), algorithms.Sum(a => a.Failed),
-            fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt, algorithms.Sum(a => a.Pruned));
+            fraction, workers, algorithms, failures, state.CreatedAt, state.FinishedAt, algorithms.Sum(a => a.Pruned), algorithms.Sum(a => a.Stalled));
     }
 
     private static double? Mean(IEnumerable<double?> values)

@@ -143,7 +143,7 @@ public sealed partial record StudyState
         var rungs = trial.Rungs ?? [];
         foreach (var rung in Scheduler.Rungs(trial.Steps).Where(r => trial.At(r) is null))
         {
-            rungs = rungs.Add(trial.End == TrialEnd.Diverged ? new RungObservation(rung, last.Step, null, double.PositiveInfinity, false) : Observation(rung, last, metric));
+            rungs = rungs.Add(!trial.End.IsResult() ? new RungObservation(rung, last.Step, null, double.PositiveInfinity, false) : Observation(rung, last, metric));
         }
         return trial with { Rungs = rungs };
     }

@@ -7,13 +7,13 @@ public sealed record TrialSummary(
     string TrialId, AlgorithmKind Algorithm, double Lr, int Seed, int Steps, TrialStatus Status, int Attempt, string? Node,
     long LastStep, long CheckpointCount, TrialEnd? End, long? FirstFitStep, Checkpoint? Latest, string? Reason);
 
-/// <summary>The best latest value of each summarized metric (keyed by name) among an algorithm's trials that have not diverged.</summary>
+/// <summary>The best latest value of each summarized metric (keyed by name) among an algorithm's trials that have not diverged or stalled.</summary>
 public sealed record AlgorithmBest(AlgorithmKind Algorithm, IReadOnlyDictionary<string, double?> Values);
 
 /// <summary>A study at a glance: trial counts by state, each trial, and the best margins so far per algorithm.</summary>
 public sealed record StudyStatus(
     string StudyId, StudyPhase Phase, string? Description, int Total, int Pending, int Running, int Completed, int Diverged, int Failed,
-    IReadOnlyList<TrialSummary> Trials, IReadOnlyList<AlgorithmBest> Best, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0) : IProtocolMessage
+    IReadOnlyList<TrialSummary> Trials, IReadOnlyList<AlgorithmBest> Best, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, int Pruned = 0, int Stalled = 0) : IProtocolMessage
 {
     /// <summary>No trial is running and none will be started: the study finished or was interrupted and has gone quiet.</summary>
     public bool IsSettled => Running == 0 && (Phase == StudyPhase.Finished || Phase == StudyPhase.Interrupted);
@@ -34,10 +34,11 @@ public sealed record StudyStatus(
             studyId, phase, description, trials.Count,
             trials.Count(t => t.Status == TrialStatus.Pending),
             trials.Count(t => t.Status == TrialStatus.Running),
-            trials.Count(t => t.Status == TrialStatus.Completed && t.End != TrialEnd.Diverged),
+            trials.Count(t => t.Status == TrialStatus.Completed && t.End.IsResult()),
             trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Diverged),
             trials.Count(t => t.Status == TrialStatus.Failed),
-            trials, best, createdAt, finishedAt, trials.Count(t => t.Status == TrialStatus.Pruned));
+            trials, best, createdAt, finishedAt, trials.Count(t => t.Status == TrialStatus.Pruned),
+            trials.Count(t => t.Status == TrialStatus.Completed && t.End == TrialEnd.Stalled));
     }
 
     private static TrialSummary Summary(TrialRecord t)

@@ -3,9 +3,9 @@ namespace SweepCluster.Query.Plots;
 /// <summary>
 /// A group's curve: at each step, the mean and sample standard deviation over its trials that have a value
 /// there. <see cref="Pruned"/> of its trials were stopped early by the study's scheduler: past the step they
-/// stopped at, the band holds only the others (or ends).
+/// stopped at, the band holds only the others (or ends); so do <see cref="Stalled"/> trials past their stall.
 /// </summary>
-public sealed record CurveBand(string Label, double[] Steps, double[] Mean, double[] Std, int Trials, int Pruned = 0)
+public sealed record CurveBand(string Label, double[] Steps, double[] Mean, double[] Std, int Trials, int Pruned = 0, int Stalled = 0)
 {
     public static CurveBand From(string label, IReadOnlyList<IReadOnlyList<(long Step, double? Value)>> trials, int pruned = 0)
     {

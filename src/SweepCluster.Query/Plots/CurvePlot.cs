@@ -35,7 +35,7 @@ public static class CurvePlot
             var xs = keep.Select(i => logSteps ? Math.Log10(band.Steps[i]) : band.Steps[i]).ToArray();
             var mean = keep.Select(i => Y(band.Mean[i])).ToArray();
             var line = plot.Add.ScatterLine(xs, mean);
-            line.LegendText = band.Pruned > 0 ? $"{band.Label} (n={band.Trials}, {band.Pruned} pruned)" : $"{band.Label} (n={band.Trials})";
+            line.LegendText = $"{band.Label} (n={band.Trials}{(band.Pruned > 0 ? $", {band.Pruned} pruned" : "")}{(band.Stalled > 0 ? $", {band.Stalled} stalled" : "")})";
             line.LineWidth = 2;
             if (band.Pruned > 0)
             {

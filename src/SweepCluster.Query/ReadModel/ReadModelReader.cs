@@ -81,16 +81,17 @@ public sealed class ReadModelReader(StoreOptions store)
         {
             var study = reader.GetString(0);
             var status = EnumNames.Parse<TrialStatus>(reader.GetString(1));
-            var diverged = Sql.NullableString(reader, 2) is { } end && EnumNames.Parse<TrialEnd>(end) == TrialEnd.Diverged;
+            TrialEnd? end = Sql.NullableString(reader, 2) is { } name ? EnumNames.Parse<TrialEnd>(name) : null;
             var n = reader.GetInt32(3);
             var done = reader.GetDouble(4);
             var c = counts.GetValueOrDefault(study) ?? StudyCounts.None;
-            counts[study] = (status, diverged) switch
+            counts[study] = (status, end) switch
             {
                 (TrialStatus.Pending, _) => c with { Pending = c.Pending + n },
                 (TrialStatus.Running, _) => c with { Running = c.Running + n },
-                (TrialStatus.Completed, true) => c with { Diverged = c.Diverged + n },
-                (TrialStatus.Completed, false) => c with { Completed = c.Completed + n },
+                (TrialStatus.Completed, TrialEnd.Diverged) => c with { Diverged = c.Diverged + n },
+                (TrialStatus.Completed, TrialEnd.Stalled) => c with { Stalled = c.Stalled + n },
+                (TrialStatus.Completed, _) => c with { Completed = c.Completed + n },
                 (TrialStatus.Failed, _) => c with { Failed = c.Failed + n },
                 _ => c with { Pruned = c.Pruned + n },
             } with { Trials = c.Trials + n, Done = c.Done + done };
@@ -109,7 +110,7 @@ public sealed class ReadModelReader(StoreOptions store)
             SELECT t.study_id, {best}(c.{column.Name})
             FROM {ReadModelSchema.Trials} t
             JOIN {ReadModelSchema.Checkpoints} c ON c.study_id = t.study_id AND c.trial_id = t.trial_id AND c.step = t.last_step
-            WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind <> 'diverged') {(studyId is null ? "" : "AND t.study_id = @s")}
+            WHERE t.status = 'completed' AND (t.end_kind IS NULL OR t.end_kind NOT IN ('diverged', 'stalled')) {(studyId is null ? "" : "AND t.study_id = @s")}
             GROUP BY t.study_id
             """,
             ("s", studyId));

@@ -21,7 +21,7 @@ public sealed record TrialRow(
 public sealed record StudyRow(string StudyId, string? Description, StudyPhase Phase, int MaxRetries, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>A study's trials counted by state; <see cref="Done"/> counts finished trials whole and others by their last step.</summary>
-public sealed record StudyCounts(int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Done)
+public sealed record StudyCounts(int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Done, int Stalled = 0)
 {
     public static StudyCounts None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 

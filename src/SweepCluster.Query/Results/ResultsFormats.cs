@@ -9,16 +9,16 @@ public static class ResultsFormats
 {
     private static readonly string[] Statistics = ["mean", "std", "min", "max", "count"];
 
-    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric, then pruned.</summary>
+    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric, then pruned, diverged and stalled.</summary>
     public static void WriteCsv(ResultsTable table, TextWriter output)
     {
-        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Append("pruned");
+        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Concat(["pruned", "diverged", "stalled"]);
         output.Write(string.Join(",", header.Select(CsvCurveWriter.Escape)) + "\n");
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => CsvCurveWriter.Escape(k.Text)).Append(group.Trials.ToString(CultureInfo.InvariantCulture))
                 .Concat(table.Metrics.SelectMany(m => Cells(group.Metrics[m])))
-                .Append(group.Pruned.ToString(CultureInfo.InvariantCulture));
+                .Concat(new[] { group.Pruned, group.Diverged, group.Stalled }.Select(n => n.ToString(CultureInfo.InvariantCulture)));
             output.Write(string.Join(",", cells) + "\n");
         }
         output.Flush();
@@ -59,6 +59,8 @@ public static class ResultsFormats
             json.WriteEndObject();
             json.WriteNumber("trials", group.Trials);
             json.WriteNumber("pruned", group.Pruned);
+            json.WriteNumber("diverged", group.Diverged);
+            json.WriteNumber("stalled", group.Stalled);
             json.WriteStartObject("metrics");
             foreach (var metric in table.Metrics)
             {

@@ -67,7 +67,9 @@ public sealed record Filter(string Key, string Value, FilterOperator Operator = 
 public sealed record MetricSummary(double? Mean, double? Std, double? Min, double? Max, int Count);
 
 /// <param name="Pruned">How many of the group's trials the study's scheduler stopped early: their numbers are from the step they stopped at.</param>
-public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics, int Pruned = 0);
+/// <param name="Diverged">How many diverged: counted among the trials, left out of the metrics.</param>
+/// <param name="Stalled">How many stalled in a cycle: counted among the trials, left out of the metrics.</param>
+public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics, int Pruned = 0, int Diverged = 0, int Stalled = 0);
 
 public sealed record ResultsTable(string StudyId, IReadOnlyList<string> GroupBy, IReadOnlyList<string> Metrics, IReadOnlyList<ResultGroup> Groups);
 
@@ -136,11 +138,11 @@ public sealed class ResultsQuery(ReadModelReader reader)
         var groups = new List<(ResultGroup Group, double? BestMean)>(members.Count);
         foreach (var (key, trials) in members)
         {
-            // A diverged trial's last numbers are not a result; it still counts among the group's trials.
+            // A diverged or stalled trial's last numbers are not a result; it still counts among the group's trials.
             var points = new List<Checkpoint>(trials.Count);
             foreach (var trial in trials)
             {
-                if (trial.End != TrialEnd.Diverged && checkpoints.TryGetValue(trial.TrialId, out var point))
+                if (trial.End.IsResult() && checkpoints.TryGetValue(trial.TrialId, out var point))
                 {
                     points.Add(point);
                 }
@@ -151,7 +153,8 @@ public sealed class ResultsQuery(ReadModelReader reader)
                 metrics[metric] = Summarize(points, metric);
             }
             var bestMean = request.Best is { } best ? Summarize(points, best).Mean : null;
-            groups.Add((new ResultGroup(key, trials.Count, metrics, trials.Count(t => t.Status == TrialStatus.Pruned)), bestMean));
+            groups.Add((new ResultGroup(key, trials.Count, metrics, trials.Count(t => t.Status == TrialStatus.Pruned),
+                trials.Count(t => t.End == TrialEnd.Diverged), trials.Count(t => t.End == TrialEnd.Stalled)), bestMean));
         }
         groups.Sort((a, b) => ParameterKeyComparer.Instance.Compare(a.Group.Key, b.Group.Key));
         return groups;

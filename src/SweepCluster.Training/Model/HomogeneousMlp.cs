@@ -67,6 +67,23 @@ public sealed class HomogeneousMlp : IDisposable
         return views;
     }
 
+    /// <summary>Where coordinate i of <see cref="Theta"/> sits: "coordinate i (layer l, row r, column c)", layers from 1.</summary>
+    public string Describe(long i)
+    {
+        var offset = 0L;
+        for (var l = 0; l < Shapes.Count; l++)
+        {
+            var (rows, columns) = Shapes[l];
+            if (i < offset + rows * columns)
+            {
+                var within = i - offset;
+                return $"coordinate {i} (layer {l + 1}, row {within / columns}, column {within % columns})";
+            }
+            offset += rows * columns;
+        }
+        throw new ArgumentOutOfRangeException(nameof(i), i, $"the network has {offset} parameters");
+    }
+
     /// <summary>normal: N(0, 1); uniform: U(-1/sqrt(fan_in), 1/sqrt(fan_in)); zeros; each times the scale.</summary>
     public void Initialize(InitKind init, double scale, int seed)
     {

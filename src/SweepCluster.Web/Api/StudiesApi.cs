@@ -12,7 +12,7 @@ namespace SweepCluster.Web.Api;
 public sealed record StudySummary(
     string StudyId, string? Description, StudyPhase Phase, DateTimeOffset? CreatedAt, DateTimeOffset? FinishedAt, double? ElapsedSeconds,
     double? EtaSeconds, int Trials, int Pending, int Running, int Completed, int Diverged, int Failed, int Pruned, double Progress,
-    string BestMetric, double? Best);
+    string BestMetric, double? Best, int Stalled = 0);
 
 /// <summary>
 /// One study with what its pages offer to choose from: the keys that vary across its trials (those with
@@ -69,7 +69,7 @@ internal static class StudiesApi
             // From the study's pace so far: what is left at the rate it has gone, while it runs.
             var eta = s.Phase == StudyPhase.Running && elapsed is > 0 && c.Progress is > 0 and < 1 ? elapsed * (1 - c.Progress) / c.Progress : null;
             return new StudySummary(s.StudyId, s.Description, s.Phase, s.CreatedAt, s.FinishedAt, elapsed, eta, c.Trials, c.Pending, c.Running,
-                c.Completed, c.Diverged, c.Failed, c.Pruned, c.Progress, BestMetric, best.TryGetValue(s.StudyId, out var b) ? b : null);
+                c.Completed, c.Diverged, c.Failed, c.Pruned, c.Progress, BestMetric, best.TryGetValue(s.StudyId, out var b) ? b : null, c.Stalled);
         }).ToList();
     }
 }
