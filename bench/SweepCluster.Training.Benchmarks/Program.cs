@@ -91,7 +91,7 @@ static double TimeCheckpoint(HomogeneousMlp model, LoadedDataset data)
     var clock = Stopwatch.StartNew();
     for (var i = 0; i < repeats; i++)
     {
-        CheckpointMetrics.Compute(i, head.LogLoss, head.Margins, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0);
+        CheckpointMetrics.Compute(i, head, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0);
     }
     return clock.Elapsed.TotalMilliseconds / repeats;
 }

@@ -95,7 +95,7 @@ public sealed class TrialRunner : IDisposable
                 : null;
             if ((due || end is not null) && !resumedHere)
             {
-                last = CheckpointMetrics.Compute(t, full.LogLoss, full.Margins, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
+                last = CheckpointMetrics.Compute(t, full, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
                 observer.OnCheckpoint(last);
                 if (end is null && stalls.Observe(t, _model.Theta, full.LogLoss) is { } stall)
                 {

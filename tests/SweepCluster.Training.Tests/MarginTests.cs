@@ -13,7 +13,7 @@ public sealed class MarginTests
     {
         var outputs = model.Forward(data.TrainX);
         var head = new MarginObjective(LossKind.Exponential, Reduction.Sum).Evaluate(outputs, data.TrainLabels, withGradient: false);
-        return (CheckpointMetrics.Compute(0, head.LogLoss, head.Margins, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0), outputs);
+        return (CheckpointMetrics.Compute(0, head, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0), outputs);
     }
 
     [Theory]

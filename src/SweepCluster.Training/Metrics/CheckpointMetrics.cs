@@ -6,8 +6,8 @@ namespace SweepCluster.Training.Metrics;
 
 /// <summary>
 /// The metrics of one state: loss, accuracies, the l1/l2/l-infinity norms of all parameters and the
-/// normalized margins min_i q_i / ||theta||_p^L and their smoothed form -log(sum_i exp(-q_i)) / ||theta||_p^L,
-/// all in float64.
+/// normalized margins min_i q_i / ||theta||_p^L and their smoothed form (the loss's own, from
+/// <see cref="Model.MarginObjective"/>) over ||theta||_p^L, all in float64.
 /// </summary>
 public static class CheckpointMetrics
 {
@@ -26,12 +26,12 @@ public static class CheckpointMetrics
         return new Norms(l1, l2, linf);
     }
 
-    /// <param name="margins">q_i of every training point, float64.</param>
-    public static Checkpoint Compute(long step, double logLoss, Tensor margins, Norms norms, int depth, double? testAccuracy, double wallMs)
+    /// <param name="head">The loss head on every training point.</param>
+    public static Checkpoint Compute(long step, Model.MarginObjective.Result head, Norms norms, int depth, double? testAccuracy, double wallMs)
     {
         using var scope = NewDisposeScope();
+        var (logLoss, margins, softMin) = (head.LogLoss, head.Margins, head.SmoothedMargin);
         var minMargin = margins.min().item<double>();
-        var softMin = -(-margins).logsumexp(0).item<double>();
         var accuracy = Accuracy(margins);
         double? Normalized(double value, double norm) => Finite(value / Math.Pow(norm, depth));
         return new Checkpoint(

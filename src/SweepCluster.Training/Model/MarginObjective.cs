@@ -11,7 +11,9 @@ namespace SweepCluster.Training.Model;
 /// head returns log L = logsumexp_i(log loss_i) (minus log n for the mean) with its gradient with respect
 /// to the outputs. Working with log L keeps everything finite however large the margins grow; the
 /// gradient of log L is the gradient of L divided by L, which is also exactly what loss-scaled step
-/// sizes need.
+/// sizes need. The head also gives the numerator of Lyu and Li's (2020) smoothed margin, the quantity their
+/// monotonicity result is about: with the summed loss L written as sum_i exp(-f(q_i)), it is f^-1(log 1/L);
+/// -log L for the exponential losses and -log(e^L - 1) for the logistic and cross-entropy losses.
 /// </summary>
 public sealed class MarginObjective
 {
@@ -37,7 +39,8 @@ public sealed class MarginObjective
     /// <param name="LogLoss">log of the (summed or mean) loss.</param>
     /// <param name="Margins">q_i per point, float64, detached.</param>
     /// <param name="OutputGradient">d log L / d outputs, float32, same shape as the outputs; null unless asked for.</param>
-    public sealed record Result(double LogLoss, Tensor Margins, Tensor? OutputGradient);
+    /// <param name="SmoothedMargin">The smoothed margin's numerator for this loss, from the summed loss whatever the reduction.</param>
+    public sealed record Result(double LogLoss, Tensor Margins, Tensor? OutputGradient, double SmoothedMargin);
 
     public Result Evaluate(Tensor outputs, Tensor labels, bool withGradient)
     {
@@ -49,18 +52,30 @@ public sealed class MarginObjective
         using var enableGrad = enable_grad(withGradient);
         var (z, margins) = labels.dtype == ScalarType.Int64 ? ClassTerms(f, labels) : BinaryTerms(f, labels);
         var logPerPoint = _loss == LossKind.Exponential ? z : LogSoftplus(z);
-        var logLoss = logPerPoint.logsumexp(0);
-        if (_reduction == Reduction.Mean)
-        {
-            logLoss = logLoss - Math.Log(outputs.shape[0]);
-        }
+        var logSum = logPerPoint.logsumexp(0);
+        var logLoss = _reduction == Reduction.Mean ? logSum - Math.Log(outputs.shape[0]) : logSum;
         Tensor? gradient = null;
         if (withGradient)
         {
             logLoss.backward();
             gradient = f.grad!.to(ScalarType.Float32);
         }
-        return new Result(logLoss.item<double>(), margins.detach(), gradient);
+        return new Result(logLoss.item<double>(), margins.detach(), gradient, SmoothedMargin(_loss, logSum.item<double>()));
+    }
+
+    /// <summary>f^-1(log 1/L) for the summed loss L = exp(logSum): -log L, or -log(e^L - 1) for the logistic losses.</summary>
+    public static double SmoothedMargin(LossKind loss, double logSum)
+    {
+        if (loss == LossKind.Exponential)
+        {
+            return -logSum;
+        }
+        var sum = Math.Exp(logSum);
+        // log(e^L - 1), accurate at both ends: log L + log(1 + L/2 + L^2/6) for small L, L + log(1 - e^-L) for large.
+        var logExpm1 = sum < 1e-3 ? logSum + Math.Log(1 + sum / 2 + sum * sum / 6)
+            : sum > 30 ? sum + Math.Log(1 - Math.Exp(-sum))
+            : Math.Log(Math.Exp(sum) - 1);
+        return -logExpm1;
     }
 
     private static (Tensor Z, Tensor Margins) BinaryTerms(Tensor f, Tensor signs)
