@@ -69,6 +69,26 @@ def gd_inner():
 
 
 algorithms = {"gd": gd_inner, "sign": sign, "coordinate": coordinate, "adam": adam_step}
+def loaded_libraries():
+    names = []
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1] if len(line.split()) > 5 else ""
+        name = "/".join(path.split("/")[-2:]) if "openblas" in path else path.rsplit("/", 1)[-1]
+        if path.startswith("/") and any(k in name.lower() for k in ("blas", "mkl", "libgomp", "libiomp", "torch_cpu")) and name not in names:
+            names.append(name)
+    return ", ".join(names)
+
+
+def openblas_config():
+    import ctypes
+    import ctypes.util
+    for path in [line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line]:
+        library = ctypes.CDLL(path)
+        library.openblas_get_config.restype = ctypes.c_char_p
+        return library.openblas_get_config().decode()
+    return "no OpenBLAS"
+
+
 result = {"torch": torch.__version__, "threads": threads}
 for name, step in algorithms.items():
     for _ in range(5):
@@ -80,4 +100,10 @@ for name, step in algorithms.items():
             step()
         samples.append((time.perf_counter() - start) / steps * 1000)
     result[name] = statistics.median(samples)
+import os
+result["settings"] = (
+    f"torch {torch.__version__}; torch threads {torch.get_num_threads()}, interop threads {torch.get_num_interop_threads()}; "
+    f"OPENBLAS_NUM_THREADS {os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, OMP_NUM_THREADS {os.environ.get('OMP_NUM_THREADS', 'unset')}; "
+    f"BLAS {openblas_config()}; loaded: {loaded_libraries()}"
+)
 print(json.dumps(result))
