@@ -81,10 +81,12 @@ internal static class TorchSharpSide
 /// <summary>The native math libraries this process has mapped: which BLAS and threading runtime did the work.</summary>
 internal static class LoadedLibraries
 {
+    private static readonly string[] Kinds = ["blas", "mkl", "libgomp", "libiomp", "torch_cpu"];
+
     public static string Describe() => string.Join(", ", File.ReadLines("/proc/self/maps")
         .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
         .Where(path => path.StartsWith('/'))
         .Select(Path.GetFileName)
-        .Where(name => new[] { "blas", "mkl", "libgomp", "libiomp", "torch_cpu" }.Any(k => name!.Contains(k, StringComparison.OrdinalIgnoreCase)))
+        .Where(name => Kinds.Any(k => name!.Contains(k, StringComparison.OrdinalIgnoreCase)))
         .Distinct());
 }
