@@ -127,7 +127,7 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
 
         var csv = Query("results", "q", "--format", "csv", "--metric", "margin_l2", "--group-by", "algorithm,seed").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // Columns are only ever added at the end, so scripts that read the earlier ones by position keep working.
-        Assert.Equal("algorithm,seed,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count,pruned", csv[0]);
+        Assert.Equal("algorithm,seed,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count,pruned,diverged,stalled", csv[0]);
         Assert.Equal(5, csv.Length);
     }
 
@@ -146,6 +146,7 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         var first = JsonDocument.Parse(lines[0]).RootElement;
         Assert.Equal("sign", first.GetProperty("algorithm").GetString());
         Assert.Equal("normalized", first.GetProperty("config.step").GetString());
+        Assert.Equal("completed", first.GetProperty("state").GetString());
         Assert.Equal(0, first.GetProperty("step").GetInt64());
 
         Query("curves", "q", "--out", "q.parquet");

@@ -48,7 +48,7 @@ public sealed class ApiTests
         }
         var csv = await dashboard.Http.GetStringAsync(new Uri("/api/studies/grid/results?group_by=algorithm,lr&metrics=margin_l2&format=csv", UriKind.Relative));
         var lines = csv.TrimEnd('\n').Split('\n');
-        Assert.Equal("algorithm,lr,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count,pruned", lines[0]);
+        Assert.Equal("algorithm,lr,trials,margin_l2_mean,margin_l2_std,margin_l2_min,margin_l2_max,margin_l2_count,pruned,diverged,stalled", lines[0]);
         Assert.Equal(5, lines.Length);
         Assert.StartsWith("gd,0.1,3,2.1", lines[1], StringComparison.Ordinal);
     }

@@ -11,7 +11,7 @@ using SweepCluster.Query.Results;
 namespace SweepCluster.Web.Api;
 
 /// <summary>One group's curve of a metric, reduced on the server: mean and standard deviation over its seeds at each kept step.</summary>
-public sealed record GroupCurve(string Label, int Trials, int Pruned, double[] Steps, double[] Mean, double[] Std);
+public sealed record GroupCurve(string Label, int Trials, int Pruned, double[] Steps, double[] Mean, double[] Std, int Stalled = 0);
 
 public sealed record StudyCurves(string StudyId, string Metric, IReadOnlyList<string> GroupBy, int Points, IReadOnlyList<GroupCurve> Groups);
 
@@ -94,6 +94,6 @@ internal static class CurvesApi
     {
         var kept = Downsample.Indices(band.Steps, points);
         return new GroupCurve(band.Label, band.Trials, band.Pruned,
-            kept.Select(i => band.Steps[i]).ToArray(), kept.Select(i => band.Mean[i]).ToArray(), kept.Select(i => band.Std[i]).ToArray());
+            kept.Select(i => band.Steps[i]).ToArray(), kept.Select(i => band.Mean[i]).ToArray(), kept.Select(i => band.Std[i]).ToArray(), band.Stalled);
     }
 }
