@@ -82,6 +82,17 @@ public sealed class ResultsQueryTests : IDisposable
         Assert.Contains("expected KEY=VALUE", Assert.Throws<QueryException>(() => Filter.Parse("lr!0.1")).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_number_copied_from_a_table_with_four_digits_matches_the_value_it_shows()
+    {
+        var lr = new ParameterValue("0.015092186", 0.015092186);
+        Assert.True(Filter.Parse("lr=0.01509").Matches(lr));
+        Assert.True(Filter.Parse("lr=1.509E-02").Matches(lr));
+        Assert.False(Filter.Parse("lr=0.0151").Matches(lr));
+        Assert.False(Filter.Parse("lr=0.01").Matches(new ParameterValue("0.0099", 0.0099)));
+        Assert.True(Filter.Parse("lr!=0.01508").Matches(lr));
+    }
+
     [Theory]
     [InlineData(TrialEnd.Diverged)]
     [InlineData(TrialEnd.Stalled)]

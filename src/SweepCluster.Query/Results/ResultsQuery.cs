@@ -20,7 +20,9 @@ public enum FilterOperator { Equal, NotEqual, Less, LessOrEqual, Greater, Greate
 /// <summary>
 /// key=value, key!=value, or a range on a number (key&lt;value, key&lt;=value, key&gt;value, key&gt;=value) on a
 /// trial's resolved keys. Numbers compare as numbers (1e-3 equals 0.001); text compares without regard
-/// to case (algorithm=GD is gd).
+/// to case (algorithm=GD is gd). A number typed with <see cref="DisplayedDigits"/> or more significant
+/// digits also matches the values that round to it, so a number copied from a table (which shows four)
+/// finds its trials; a shorter one (lr=0.01) matches only itself.
 /// </summary>
 public sealed record Filter(string Key, string Value, FilterOperator Operator = FilterOperator.Equal)
 {
@@ -58,8 +60,22 @@ public sealed record Filter(string Key, string Value, FilterOperator Operator = 
         },
     };
 
+    public const int DisplayedDigits = 4;
+
     private bool Equal(ParameterValue value) =>
-        value.Number is { } number && Number is { } wanted ? number.Equals(wanted) : string.Equals(value.Text, Value, StringComparison.OrdinalIgnoreCase);
+        value.Number is { } number && Number is { } wanted
+            ? number.Equals(wanted) || (SignificantDigits(Value) is var digits && digits >= DisplayedDigits && RoundTo(number, digits) == RoundTo(wanted, digits))
+            : string.Equals(value.Text, Value, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>How many significant digits a typed number has: 0.01509 has 4, 1.50e-2 has 3.</summary>
+    private static int SignificantDigits(string text)
+    {
+        var mantissa = text.Split('e', 'E')[0].TrimStart('+', '-').Replace(".", "", StringComparison.Ordinal).TrimStart('0');
+        return Math.Max(mantissa.Length, 1);
+    }
+
+    private static double RoundTo(double value, int digits) =>
+        value == 0 || !double.IsFinite(value) ? value : double.Parse(value.ToString("E" + (digits - 1), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     public override string ToString() => Key + Symbols.First(x => x.Operator == Operator).Symbol + Value;
 }
