@@ -7,6 +7,9 @@ namespace SweepCluster.Sweeps;
 public sealed record Sweep(string Study, string? Description, string File, int MaxRetries, IReadOnlyList<SweepTrial> Trials)
 {
     public SchedulerSettings? Scheduler { get; init; }
+
+    /// <summary>What a reader of the file may not expect, such as a shared value the sweep replaces.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>One trial of a sweep: its stable id (from its resolved configuration) and its spec.</summary>

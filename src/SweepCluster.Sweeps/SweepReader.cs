@@ -45,6 +45,7 @@ public static partial class SweepReader
         // one pass reports every problem in the file.
         var gridPoints = Grid.Expand(Find(root, "grid"), fileName, errors);
         var samples = RandomSearch.Expand(Find(root, "random"), fileName, errors);
+        var notes = KeySources.Check(trialKeys, gridPoints, samples, fileName, errors);
 
         var maxTrials = InputLimits.Current.MaxTrials;
         if ((long)gridPoints.Count * samples.Count > maxTrials)
@@ -90,7 +91,7 @@ public static partial class SweepReader
         {
             throw new ConfigException(errors);
         }
-        return new Sweep(study, description, fileName, maxRetries, trials) { Scheduler = scheduler };
+        return new Sweep(study, description, fileName, maxRetries, trials) { Scheduler = scheduler, Notes = notes };
     }
 
     internal static YamlNode? Find(YamlMappingNode map, string key) =>

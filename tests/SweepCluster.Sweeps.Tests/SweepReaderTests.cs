@@ -19,6 +19,49 @@ public sealed class SweepReaderTests
         Assert.Throws<ConfigException>(() => Parse(yaml)).Errors;
 
     [Fact]
+    public void A_key_set_by_both_the_grid_and_the_random_search_is_refused_where_random_sets_it()
+    {
+        var error = Assert.Single(Errors(Base + """
+
+            grid:
+              optimizer:
+                - {algorithm: gd, lr: 0.02}
+            random:
+              samples: 2
+              lr: {loguniform: [1.0e-4, 1.0e-1]}
+            """));
+        Assert.Equal(("random.lr", 11), (error.Key, error.Line));
+        Assert.Contains("is also set by the grid (line 8, column 23)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_set_by_two_grid_axes_is_refused()
+    {
+        var error = Assert.Single(Errors(Base + """
+
+            grid:
+              optimizer:
+                - {algorithm: gd, lr: 0.02}
+              lr: [0.1, 0.2]
+            """));
+        Assert.Equal(("grid.lr", 9), (error.Key, error.Line));
+        Assert.Contains("is set twice by the grid (also at line 8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shared_key_the_grid_sweeps_is_kept_with_a_note_that_its_value_is_unused()
+    {
+        var sweep = Parse(Base + """
+
+            algorithm: gd
+            lr: 0.1
+            grid: {model.width: [8, 32]}
+            """);
+        Assert.Equal([8, 32], sweep.Trials.Select(t => t.Spec.Model.Width));
+        Assert.Equal("model.width: the shared value 16 (line 3) is never used; the sweep sets it at line 8", Assert.Single(sweep.Notes));
+    }
+
+    [Fact]
     public void Grid_is_the_cartesian_product_of_its_axes_with_conditional_maps()
     {
         var sweep = Parse(Base + """

@@ -17,6 +17,10 @@ public sealed class ValidateCommand : Command<ValidateCommand.Settings>
         var sweep = SweepValidation.Load(settings.File);
         var algorithms = string.Join(", ", sweep.Trials.GroupBy(t => t.Spec.Algorithm).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
         Console.WriteLine($"{settings.File}: study {sweep.Study}, {sweep.Trials.Count} trials ({algorithms}), max_retries {sweep.MaxRetries}");
+        foreach (var note in sweep.Notes)
+        {
+            Console.WriteLine($"note: {note}");
+        }
         if (sweep.Scheduler is { } scheduler)
         {
             Console.WriteLine(SchedulerSummary.Describe(scheduler, sweep.Trials));
