@@ -39,8 +39,7 @@ public sealed class LargeStudyClusterTests : IDisposable
             steps: 1
             checkpoint_every: 1
             grid:
-              optimizer:
-                - {algorithm: gd, lr: 0.01}
+              algorithm: [gd]
             random:
               samples: {{Trials}}
               seed: 0
