@@ -1,3 +1,4 @@
+using SweepCluster.Trials;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Spectre.Console.Cli;
@@ -17,8 +18,8 @@ internal static partial class CommandLineErrors
         {
             var typed = unknown.Groups[1].Value;
             var known = Options(command);
-            var nearest = known.MinBy(o => Distance(o, typed));
-            var suggestion = nearest is not null && Distance(nearest, typed) <= Math.Max(2, typed.Length / 3)
+            var nearest = NearestName.Of(typed, known);
+            var suggestion = nearest is not null
                 ? $"did you mean --{nearest}?"
                 : known.Count > 0 ? $"its options: {string.Join(", ", known.Select(o => "--" + o))}" : "";
             return $"unknown option --{typed} for `sweepcluster {string.Join(' ', command)}`; {suggestion}".TrimEnd(' ', ';');
@@ -56,23 +57,6 @@ internal static partial class CommandLineErrors
         var property = Settings(command)?.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .FirstOrDefault(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames.Contains(option.TrimStart('-')) == true);
         return property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-    }
-
-    /// <summary>Levenshtein distance.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-            previous = current;
-        }
-        return previous[b.Length];
     }
 
     [GeneratedRegex("^Unknown option '(.+)'")]

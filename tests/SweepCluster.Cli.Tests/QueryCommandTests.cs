@@ -240,4 +240,17 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("matches algorithm=gd and lr=0.001 together, though each matches some trials", result.Stderr);
     }
+
+    [Theory]
+    [InlineData("results", "qq")]
+    [InlineData("status", "qq")]
+    [InlineData("curves", "qq")]
+    public void An_unknown_study_is_one_message_with_the_nearest_name(params string[] args)
+    {
+        Assert.Equal(0, study.Run.ExitCode);
+        var result = Cli.Run(Folder, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("there is no study 'qq'; did you mean 'q'?", result.Stderr);
+    }
 }

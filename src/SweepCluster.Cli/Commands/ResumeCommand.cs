@@ -98,7 +98,7 @@ public sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
     {
         if (await node.AskAsync(new ResumeStudy(study), TimeSpan.FromMinutes(2), cancellation) is not StudyProgress progress)
         {
-            CliErrors.Error($"{where}: there is no study {study}");
+            CliErrors.Error($"{where}: there is no study '{study}'");
             return null;
         }
         Log.Information("Resuming study {Study} ({Phase}: {Pending} trials pending)", study, progress.Phase.ToString().ToLowerInvariant(), progress.Pending);

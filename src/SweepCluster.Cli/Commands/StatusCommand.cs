@@ -43,7 +43,7 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         var rows = await reader.StudiesAsync(settings.Study, cancellationToken);
         if (settings.Study is not null && rows.Count == 0)
         {
-            CliErrors.Error($"{store.Display}: there is no study {settings.Study}");
+            CliErrors.Error($"{store.Display}: {UnknownStudy.Message(settings.Study, (await reader.StudiesAsync(null, cancellationToken)).Select(r => r.StudyId).ToList())}");
             return ExitCodes.InvalidInput;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });

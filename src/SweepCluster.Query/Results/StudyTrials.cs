@@ -25,7 +25,7 @@ public sealed class StudyTrials
         var trials = await reader.TrialsAsync(studyId, cancellation);
         if (trials.Count == 0 && (await reader.StudiesAsync(studyId, cancellation)).Count == 0)
         {
-            throw new QueryException($"there is no study '{studyId}'");
+            throw new QueryException(UnknownStudy.Message(studyId, (await reader.StudiesAsync(null, cancellation)).Select(s => s.StudyId).ToList()));
         }
         return new StudyTrials(studyId, trials);
     }
