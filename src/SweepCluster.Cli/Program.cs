@@ -67,6 +67,6 @@ app.Configure(config =>
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train one network with one algorithm and write its margin checkpoints as JSON lines.")
         .WithExample("train", "--config", "trial.yaml", "--out", "checkpoints.jsonl")
-        .WithExample("train", "--dataset", "synthetic", "--algorithm", "sign", "--lr", "0.001", "--steps", "2000");
+        .WithExample("train", "--dataset", "synthetic", "--algorithm", "sign", "--step", "normalized", "--lr", "0.001", "--steps", "2000");
 });
 return await CliErrors.Run(() => app.RunAsync(args), args);

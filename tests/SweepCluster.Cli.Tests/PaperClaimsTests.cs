@@ -24,7 +24,7 @@ public sealed class PaperClaimsTests : IDisposable
     [Fact]
     public void Each_flavor_grows_its_own_margin_and_ends_with_the_largest_in_its_norm()
     {
-        var sweep = File.ReadAllText(Path.Combine(RepoRoot(), "sweeps", "flavors-synthetic.yaml"))
+        var sweep = File.ReadAllText(Path.Combine(Repository.Root(), "sweeps", "flavors-synthetic.yaml"))
             .Replace("study: flavors-synthetic", "study: paper")
             .Replace("test: 500", "test: 0")
             .Replace("steps: 20000", "steps: 6000")
@@ -75,15 +75,5 @@ public sealed class PaperClaimsTests : IDisposable
         double Distance(string a) => Math.Abs(Math.Log(mean[a]["margin_linf"] / mean["sign"]["margin_linf"]));
         Assert.True(Distance("adam") < Distance("gd"),
             $"margin_linf: adam {mean["adam"]["margin_linf"]:G4}, gd {mean["gd"]["margin_linf"]:G4}, sign {mean["sign"]["margin_linf"]:G4}");
-    }
-
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "SweepCluster.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new InvalidOperationException("the repository root was not found above " + AppContext.BaseDirectory);
     }
 }
