@@ -22,4 +22,17 @@ public sealed class CurvePlotTests : IDisposable
         Assert.Contains("0.002 (n=2, 2 pruned)", svg, StringComparison.Ordinal);
         Assert.Contains("0.01 (n=2)", svg, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_band_ends_where_fewer_than_half_of_its_seeds_still_run()
+    {
+        // Four seeds stop at steps 40, 60, 80 and 100 (a loss threshold): past 60 only one or two remain.
+        IReadOnlyList<(long, double?)> Seed(double offset, long last) => [.. Enumerable.Range(0, (int)(last / 10) + 1).Select(i => ((long)(i * 10), (double?)(offset + i)))];
+        var band = CurveBand.From("gd", [Seed(0, 40), Seed(1, 60), Seed(2, 80), Seed(3, 100)]);
+        Assert.Equal(80, band.Steps[^1]);
+        Assert.Equal(4, band.Trials);
+
+        var pruned = CurveBand.From("sign", [Seed(0, 30), Seed(1, 30), Seed(2, 100)], pruned: 2);
+        Assert.Equal(100, pruned.Steps[^1]);
+    }
 }

@@ -20,9 +20,20 @@ public sealed record CurveBand(string Label, double[] Steps, double[] Mean, doub
         return From(label, byStep.Select(p => (p.Key, p.Value)).ToList(), trials.Count, pruned);
     }
 
-    /// <summary>A band from each step's statistics over the group's trials, steps ascending.</summary>
-    public static CurveBand From(string label, IReadOnlyList<(long Step, StepStatistics Statistics)> steps, int trials, int pruned)
+    /// <summary>
+    /// A band from each step's statistics over the group's trials, steps ascending. Its tail ends where
+    /// fewer than half of the trials that were to run on still have a value: seeds that stop at different
+    /// steps (a loss threshold) would otherwise end the curve in a zig-zag of one or two seeds' values.
+    /// </summary>
+    public static CurveBand From(string label, IReadOnlyList<(long Step, StepStatistics Statistics)> steps, int trials, int pruned, int stalled = 0)
     {
+        var needed = Math.Max(1, (trials - pruned - stalled + 1) / 2);
+        var end = steps.Count;
+        while (end > 0 && steps[end - 1].Statistics.Count < needed)
+        {
+            end--;
+        }
+        steps = steps.Take(end).ToList();
         var at = new double[steps.Count];
         var mean = new double[steps.Count];
         var std = new double[steps.Count];
@@ -32,7 +43,7 @@ public sealed record CurveBand(string Label, double[] Steps, double[] Mean, doub
             mean[i] = steps[i].Statistics.Mean;
             std[i] = steps[i].Statistics.Std;
         }
-        return new CurveBand(label, at, mean, std, trials, pruned);
+        return new CurveBand(label, at, mean, std, trials, pruned, stalled);
     }
 }
 

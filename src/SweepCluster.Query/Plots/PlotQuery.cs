@@ -45,7 +45,8 @@ public sealed class PlotQuery(ReadModelReader reader)
                 Label(groupBy, g.Key),
                 steps[n].OrderBy(p => p.Key).Select(p => (p.Key, p.Value)).ToList(),
                 g.Count(),
-                g.Count(i => study.Trials[i].Status == TrialStatus.Pruned)) with { Stalled = g.Count(i => study.Trials[i].End == TrialEnd.Stalled) })
+                g.Count(i => study.Trials[i].Status == TrialStatus.Pruned),
+                g.Count(i => study.Trials[i].End == TrialEnd.Stalled)))
             .ToList();
     }
 
