@@ -40,14 +40,32 @@ public sealed class TrialRunner : IDisposable
             return;
         }
         var savedSpec = TrialJson.Deserialize<TrialSpec>(resumeFrom.SpecJson);
-        if (TrialJson.Serialize(savedSpec with { Steps = spec.Steps, Stop = spec.Stop }) != TrialJson.Serialize(spec))
+        var saved = TrialJson.Serialize(savedSpec with { Steps = spec.Steps, Stop = spec.Stop });
+        if (saved != TrialJson.Serialize(spec))
         {
-            throw new InvalidDataException("The training state was saved by a trial with another configuration; only steps and stop may change on resume.");
+            throw new InvalidDataException(
+                $"The training state was saved by a trial with another configuration ({string.Join(", ", ChangedKeys(saved, TrialJson.Serialize(spec)))}); only steps and stop may change on resume.");
         }
         resumeFrom.RestoreInto(_model.Weights, _rule);
         _startStep = resumeFrom.Step;
         _firstFitStep = resumeFrom.FirstFitStep;
         _elapsedBeforeMs = resumeFrom.ElapsedMs;
+    }
+
+    /// <summary>The keys whose values differ between two specs' JSON, as "key: saved -> now".</summary>
+    private static IEnumerable<string> ChangedKeys(string savedJson, string json)
+    {
+        using var before = System.Text.Json.JsonDocument.Parse(savedJson);
+        using var after = System.Text.Json.JsonDocument.Parse(json);
+        var old = before.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        foreach (var property in after.RootElement.EnumerateObject())
+        {
+            var now = property.Value.GetRawText();
+            if (!old.TryGetValue(property.Name, out var was) || was != now)
+            {
+                yield return $"{property.Name}: {was ?? "absent"} -> {now}";
+            }
+        }
     }
 
     /// <summary>Saves a resumable state every this many steps (none when null).</summary>

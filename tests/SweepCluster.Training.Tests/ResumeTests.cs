@@ -107,7 +107,7 @@ public sealed class ResumeTests
         Run(spec, null, saveEvery: 10, out var observer);
         using var data = DatasetLoader.Load(spec.Dataset);
         var error = Assert.Throws<InvalidDataException>(() => new TrialRunner(spec with { Lr = 0.02 }, data, observer.States[0]));
-        Assert.Contains("another configuration", error.Message);
+        Assert.Contains("another configuration (lr: 0.01 -> 0.02)", error.Message);
     }
 
     [Fact]
