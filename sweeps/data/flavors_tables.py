@@ -33,7 +33,7 @@ def fmt(value, digits=4):
 
 
 keys = sorted(trials, key=lambda k: (ORDER.index(k[0]) if k[0] in ORDER else 9, k[1]))
-print("| algorithm | seed | first fit | margin_l1 | margin_l2 | margin_linf | test acc. | loss | state | init share l1 / l2 / linf |")
+print("| algorithm | seed | first fit | margin_l1 | margin_l2 | margin_linf | test acc. | loss | state at step | init share l1 / l2 / linf |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
 for key in keys:
     rows = trials[key]
@@ -41,7 +41,7 @@ for key in keys:
     fit = next((int(r["step"]) for r in rows if number(r["train_accuracy"]) == 1.0), None)
     shares = " / ".join(f"{number(first[f'norm_{p}']) / number(last[f'norm_{p}']):.2f}" for p in ("l1", "l2", "linf"))
     print(f"| {key[0]} | {key[1]} | {fit if fit is not None else 'never'} | {fmt(number(last['margin_l1']))} | {fmt(number(last['margin_l2']))} | "
-          f"{fmt(number(last['margin_linf']))} | {fmt(number(last['test_accuracy']), 3)} | {fmt(number(last['loss']), 3)} | {last.get('state', '-')} | {shares} |")
+          f"{fmt(number(last['margin_linf']))} | {fmt(number(last['test_accuracy']), 3)} | {fmt(number(last['loss']), 3)} | {last.get('state', '-')} at {int(last['step']):,} | {shares} |")
 
 print()
 steps = [10000, 20000, 30000, 40000, 50000]
