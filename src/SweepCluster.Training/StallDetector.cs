@@ -19,8 +19,10 @@ public sealed class StallDetector
     /// <summary>Records a checkpoint's parameters and loss; returns the repeat when the window is periodic.</summary>
     public Stall? Observe(long step, Tensor theta, double loss)
     {
-        var bytes = MemoryMarshal.AsBytes(theta.data<float>().ToArray().AsSpan()).ToArray();
-        var fingerprint = SHA256.HashData([.. bytes, .. BitConverter.GetBytes(loss)]);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(MemoryMarshal.AsBytes(theta.data<float>().ToArray().AsSpan()));
+        hash.AppendData(BitConverter.GetBytes(loss));
+        var fingerprint = hash.GetHashAndReset();
         _recent.Add((step, fingerprint));
         if (_recent.Count > Window)
         {
