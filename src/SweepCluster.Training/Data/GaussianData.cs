@@ -15,14 +15,15 @@ internal static class GaussianData
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)spec.Seed);
+        using var margin = ((float)spec.Margin).ToScalar();
         var w = randn([spec.Dim], generator: generator);
         w.div_(w.norm());
         (Tensor X, Tensor y) Draw(int count)
         {
             var x = randn([count, spec.Dim], generator: generator);
             var side = x.matmul(w);
-            var y = where(side >= 0, 1f, -1f);
-            x.add_(y.unsqueeze(1) * w.unsqueeze(0) * (float)spec.Margin);
+            var y = where(side.ge(HeldScalars.Zero), 1f, -1f);
+            x.add_(y.unsqueeze(1).mul(w.unsqueeze(0)).mul_(margin), HeldScalars.One);
             return (x, y);
         }
         var (trainX, trainY) = Draw(spec.N);

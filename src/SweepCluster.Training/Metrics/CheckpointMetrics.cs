@@ -21,7 +21,7 @@ public static class CheckpointMetrics
         using var scope = NewDisposeScope();
         var magnitude = theta.abs();
         var l1 = magnitude.sum(ScalarType.Float64).item<double>();
-        var l2 = Math.Sqrt(magnitude.square().sum(ScalarType.Float64).item<double>());
+        var l2 = Math.Sqrt(magnitude.mul(magnitude).sum(ScalarType.Float64).item<double>());
         var linf = theta.numel() == 0 ? 0 : magnitude.max().item<float>();
         return new Norms(l1, l2, linf);
     }

@@ -96,11 +96,19 @@ public sealed class HomogeneousMlp : IDisposable
             switch (init)
             {
                 case InitKind.Normal:
-                    w.copy_(randn(w.shape, generator: generator).mul_(scale));
+                    using (var factor = scale.ToScalar())
+                    {
+                        w.copy_(randn(w.shape, generator: generator).mul_(factor));
+                    }
                     break;
                 case InitKind.Uniform:
                     var bound = 1.0 / Math.Sqrt(Shapes[l].Columns);
-                    w.copy_(rand(w.shape, generator: generator).mul_(2 * bound).sub_(bound).mul_(scale));
+                    using (var width = (2 * bound).ToScalar())
+                    using (var shift = bound.ToScalar())
+                    using (var factor = scale.ToScalar())
+                    {
+                        w.copy_(rand(w.shape, generator: generator).mul_(width).sub_(shift).mul_(factor));
+                    }
                     break;
                 case InitKind.Zeros:
                     w.zero_();

@@ -20,11 +20,11 @@ public sealed class MarginObjective
     // Below this z, log(log1p(exp(z))) is evaluated as z - exp(z)/2, whose error is O(exp(2z)).
     private const double LogSoftplusSwitch = -15.0;
 
-    // TorchSharp makes a native Scalar for every number passed to a tensor operation and leaves it to the
-    // finalizer thread; these run every step, so they are made once.
+    // Held for the process: see HeldScalars.
     private static readonly Scalar SwitchScalar = LogSoftplusSwitch.ToScalar();
     private static readonly Scalar Half = 0.5.ToScalar();
     private static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
+    private static readonly Scalar SoftplusThreshold = 20.0.ToScalar();
 
     private readonly LossKind _loss;
     private readonly Reduction _reduction;
@@ -53,7 +53,8 @@ public sealed class MarginObjective
         var (z, margins) = labels.dtype == ScalarType.Int64 ? ClassTerms(f, labels) : BinaryTerms(f, labels);
         var logPerPoint = _loss == LossKind.Exponential ? z : LogSoftplus(z);
         var logSum = logPerPoint.logsumexp(0);
-        var logLoss = _reduction == Reduction.Mean ? logSum - Math.Log(outputs.shape[0]) : logSum;
+        using var logCount = Math.Log(outputs.shape[0]).ToScalar();
+        var logLoss = _reduction == Reduction.Mean ? logSum.sub(logCount) : logSum;
         Tensor? gradient = null;
         if (withGradient)
         {
@@ -97,7 +98,9 @@ public sealed class MarginObjective
         var small = z.clamp_max(SwitchScalar);
         var large = z.clamp_min(SwitchScalar);
         var tail = small - small.exp().mul(Half);
-        var body = nn.functional.softplus(large).log();
+        // PyTorch's softplus (threshold 20), written out: TorchSharp's makes its beta and threshold on the fly.
+        var softplus = where(large.gt(SoftplusThreshold), large, large.clamp_max(SoftplusThreshold).exp().log1p());
+        var body = softplus.log();
         return where(z.lt(SwitchScalar), tail, body);
     }
 }

@@ -56,7 +56,7 @@ public sealed class AdamRule : UpdateRule
         using var minusStepSize = (-Checked(lr / (1 - Math.Pow(_spec.Beta1, t)), stepIndex)).ToScalar();
         using var biasCorrection2 = Math.Sqrt(1 - Math.Pow(_spec.Beta2, t)).ToScalar();
         // PyTorch's arrangement: m / (sqrt(v) / sqrt(1 - beta2^t) + eps) * lr / (1 - beta1^t).
-        var denominator = _work.copy_(_v).sqrt_().div_(biasCorrection2).add_(_eps);
+        var denominator = _work.copy_(_v).sqrt_().div_(biasCorrection2).add_(_eps, HeldScalars.One);
         if (_spec.Eps > 0)
         {
             theta.addcdiv_(_m, denominator, value: minusStepSize);

@@ -47,7 +47,7 @@ public sealed class CoordinateKinks : IDisposable
             return;
         }
         using var scope = NewDisposeScope();
-        var pattern = cat(layerInputs.Skip(1).Select(a => a.gt(0).flatten()).ToArray());
+        var pattern = cat(layerInputs.Skip(1).Select(a => a.gt(HeldScalars.Zero).flatten()).ToArray());
         _patternChanged = _pattern is not null && _pattern.ne(pattern).any().item<bool>();
         _pattern?.Dispose();
         _pattern = pattern.DetachFromDisposeScope();
@@ -86,7 +86,7 @@ public sealed class CoordinateKinks : IDisposable
             return magnitude.argmax().item<long>();
         }
         using var held = tensor(_held.Keys.ToArray());
-        return magnitude.index_fill(0, held, -1).argmax().item<long>();
+        return magnitude.index_fill(0, held, HeldScalars.MinusOne).argmax().item<long>();
     }
 
     private void Release(Tensor g, long t)

@@ -83,7 +83,7 @@ public sealed class SteepestDescentRule : UpdateRule
                 }
                 else
                 {
-                    var norm = g.square().sum(ScalarType.Float64).sqrt().item<double>();
+                    var norm = g.mul(g).sum(ScalarType.Float64).sqrt().item<double>();
                     if (norm > 0)
                     {
                         using var alpha = (-Checked(size / norm, stepIndex)).ToScalar();
