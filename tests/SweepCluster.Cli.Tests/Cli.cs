@@ -18,7 +18,7 @@ internal static class Cli
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            Environment = { ["CI"] = "true", ["SWEEPCLUSTER_STORE"] = null },
+            Environment = { ["CI"] = "true", ["SWEEPCLUSTER_STORE"] = null, ["COLUMNS"] = null },
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Serilog;
-using Spectre.Console;
+using SweepCluster.Cli.Terminal;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Cluster.Study;
@@ -45,12 +45,7 @@ internal static class FollowedRun
         {
             Console.CancelKeyPress -= onCtrlC;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (Console.IsOutputRedirected)
-        {
-            console.Profile.Width = 200;
-        }
-        console.Write(SummaryTable.Final(status));
+        SummaryTable.Final(status).Write(TerminalWidth.Console());
         if (onCancel == OnCancel.Detach && interrupt.IsCancellationRequested && !status.IsSettled)
         {
             Log.Information("Detached from study {Study}; it goes on in the cluster. Interrupt it with: sweepcluster interrupt {Study} --cluster HOST:PORT", studyId, studyId);

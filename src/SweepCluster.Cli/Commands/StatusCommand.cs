@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Spectre.Console;
+using SweepCluster.Cli.Terminal;
 using Spectre.Console.Cli;
 using SweepCluster.Query.Projection;
 using SweepCluster.Query.ReadModel;
@@ -46,14 +47,10 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             CliErrors.Error($"{store.Display}: {UnknownStudy.Message(settings.Study, (await reader.StudiesAsync(null, cancellationToken)).Select(r => r.StudyId).ToList())}");
             return ExitCodes.InvalidInput;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (Console.IsOutputRedirected)
-        {
-            console.Profile.Width = 240;
-        }
+        var console = TerminalWidth.Console();
         if (settings.Study is not null && !settings.Json)
         {
-            console.Write(await TrialTableAsync(reader, rows[0], cancellationToken));
+            (await TrialTableAsync(reader, rows[0], cancellationToken)).Write(console);
             return ExitCodes.Success;
         }
         var studies = new List<StudyStatus>();
@@ -67,30 +64,44 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             return ExitCodes.Success;
         }
         var stalled = studies.Any(s => s.Stalled > 0);
-        var table = new Table().AddColumns(["study", "phase", "trials", "pending", "running", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned", "created"]);
+        var table = new FittedTable(null, ["study"]).AddColumn("phase");
+        foreach (var count in (string[])["trials", "pending", "running", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned"])
+        {
+            table.AddColumn(count, rightAligned: true);
+        }
+        table.AddColumn("created");
         foreach (var s in studies)
         {
             table.AddRow([s.StudyId, s.Phase.ToString().ToLowerInvariant(), $"{s.Total}", $"{s.Pending}", $"{s.Running}", $"{s.Completed}", $"{s.Diverged}",
                 .. stalled ? [$"{s.Stalled}"] : Array.Empty<string>(), $"{s.Failed}", $"{s.Pruned}", $"{s.CreatedAt:u}"]);
         }
-        console.Write(table);
+        table.Write(console, TableBorder.Square);
         return ExitCodes.Success;
     }
 
     /// <summary>One study's trials, with the keys it sweeps: they tell trials apart (a width axis, say) where algorithm, lr and seed alone may not.</summary>
-    private static async Task<Table> TrialTableAsync(ReadModelReader reader, StudyRow study, CancellationToken cancellation)
+    private static async Task<FittedTable> TrialTableAsync(ReadModelReader reader, StudyRow study, CancellationToken cancellation)
     {
         var swept = await StudyTrials.LoadAsync(reader, study.StudyId, cancellation);
         var keys = swept.Parameters.Varying();
-        var table = new Table().Title($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})");
-        table.AddColumns(["trial", .. keys, "state", "attempt", "step", .. MetricRegistry.Summarized.Select(m => m.Name), "reason"]);
+        var table = new FittedTable($"{study.StudyId} ({study.Phase.ToString().ToLowerInvariant()})", ["trial"]);
+        foreach (var key in keys)
+        {
+            table.AddColumn(key);
+        }
+        table.AddColumn("state").AddColumn("attempt", rightAligned: true).AddColumn("progress", rightAligned: true);
+        foreach (var m in MetricRegistry.Summarized)
+        {
+            table.AddColumn(m.Name, rightAligned: true);
+        }
+        table.AddColumn("reason", wrappable: true);
         for (var i = 0; i < swept.Trials.Count; i++)
         {
             var t = swept.Trials[i].Summary();
             table.AddRow([
-                t.TrialId, .. swept.Values(i, keys).Select(v => Markup.Escape(v.Text)), State(t), $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}",
+                t.TrialId, .. swept.Values(i, keys).Select(v => v.Text), State(t), $"{t.Attempt}", $"{Math.Max(t.LastStep, 0)}/{t.Steps}",
                 .. MetricRegistry.Summarized.Select(m => t.Latest is { } c && m.Finite(c) is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "-"),
-                Markup.Escape(t.Reason ?? "")]);
+                t.Reason ?? ""]);
         }
         return table;
     }

@@ -164,6 +164,6 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
         }
         counts.AddRow($"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Running}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
             $"{_clock.Elapsed:hh\\:mm\\:ss}", eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"));
-        return new Rows(counts, SummaryTable.BestMargins(s));
+        return new Rows(counts, SummaryTable.BestMargins(s, AnsiConsole.Profile.Width));
     }
 }

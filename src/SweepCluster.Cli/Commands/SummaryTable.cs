@@ -1,30 +1,41 @@
 using Spectre.Console;
-using SweepCluster.Cluster.Study;
+using Spectre.Console.Rendering;
+using SweepCluster.Cli.Terminal;
 using SweepCluster.Protocol.Metrics;
 using SweepCluster.Protocol.Study;
-using SweepCluster.Trials;
 
 namespace SweepCluster.Cli.Commands;
 
 internal static class SummaryTable
 {
-    public static Table BestMargins(StudyProgress s)
+    public static IRenderable BestMargins(StudyProgress s, int width)
     {
-        var table = new Table().Border(TableBorder.Simple).Title("best current margin per algorithm");
-        table.AddColumns(["algorithm", .. MetricRegistry.Summarized.Select(m => m.Name)]);
+        var table = new FittedTable("best current margin per algorithm (diverged and stalled trials left out)", ["algorithm"]);
+        foreach (var m in MetricRegistry.Summarized)
+        {
+            table.AddColumn(m.Name, rightAligned: true);
+        }
         foreach (var b in s.Algorithms)
         {
             table.AddRow([b.Algorithm.ToString().ToLowerInvariant(), .. MetricRegistry.Summarized.Select(m => Number(b.Best.GetValueOrDefault(m.Name)))]);
         }
-        return table;
+        return table.Render(width, TableBorder.Simple);
     }
 
     /// <summary>The end-of-run summary: per algorithm, how the trials ended and the mean final margins of those that completed (a pruned trial's are not final).</summary>
-    public static Table Final(StudyProgress s)
+    public static FittedTable Final(StudyProgress s)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(s.StudyId)}: {s.Phase.ToString().ToLowerInvariant()}");
+        var table = new FittedTable($"{s.StudyId}: {s.Phase.ToString().ToLowerInvariant()}", ["algorithm"]);
         var stalled = s.Stalled > 0;
-        table.AddColumns(["algorithm", "trials", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned", "pending", .. MetricRegistry.Summarized.Select(m => $"mean {m.Name}"), "mean first fit step"]);
+        foreach (var count in (string[])["trials", "completed", "diverged", .. stalled ? ["stalled"] : Array.Empty<string>(), "failed", "pruned", "pending"])
+        {
+            table.AddColumn(count, rightAligned: true);
+        }
+        foreach (var m in MetricRegistry.Summarized)
+        {
+            table.AddColumn($"mean {m.Name}", rightAligned: true);
+        }
+        table.AddColumn("mean first fit step", rightAligned: true);
         foreach (var a in s.Algorithms)
         {
             table.AddRow([
