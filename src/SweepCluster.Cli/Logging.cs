@@ -25,7 +25,7 @@ internal static class Logging
         var akka = Matching.FromSource("Akka");
         configuration = configuration.WriteTo.Logger(console =>
         {
-            console.Filter.ByExcluding(e => (client || e.Level < LogEventLevel.Warning) && akka(e));
+            console.Filter.ByExcluding(e => akka(e) && (client || e.Level < LogEventLevel.Warning || Disassociation(e)));
             console.WriteTo.Logger(ours => Console(ours.Filter.ByExcluding(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"));
             console.WriteTo.Logger(theirs => Console(theirs.Filter.ByIncludingOnly(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}"));
         });
@@ -35,6 +35,17 @@ internal static class Logging
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
         Log.Logger = configuration.CreateLogger();
     }
+
+    /// <summary>
+    /// A peer's connection ended: a client that submitted and left, or a node that stopped. Routine for a
+    /// cluster whose clients come and go, and a lost node is said by the membership log in our own words;
+    /// Akka reports it as a warning and an error with a stack trace, which go to the file only.
+    /// </summary>
+    private static bool Disassociation(LogEvent e) =>
+        e.Exception?.GetType().Name == "EndpointDisassociatedException"
+        || e.MessageTemplate.Text.Contains("EndpointDisassociatedException", StringComparison.Ordinal)
+        || e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("EndpointDisassociatedException", StringComparison.Ordinal)
+        || e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture) == "Disassociated";
 
     private static void Console(LoggerConfiguration sink, bool json, LogEventLevel level, string template)
     {

@@ -106,6 +106,14 @@ public sealed class ClusterCommandTests : IDisposable
         var unknown = Cli.Run(_folder, "interrupt", "no-such-study", "--cluster", address);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("has no study no-such-study", unknown.Stderr);
+
+        // Four clients came and went: routine for the node, so nothing on its console says error, and no
+        // client printed Akka's own shutdown lines among its output.
+        Assert.DoesNotContain(_cluster.Lines, l => l.Contains(" ERR ", StringComparison.Ordinal) || l.Contains("Disassociated", StringComparison.Ordinal));
+        foreach (var client in new[] { followed, interrupted, resumed, unknown })
+        {
+            Assert.DoesNotContain("[INFO]", client.Stdout + client.Stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

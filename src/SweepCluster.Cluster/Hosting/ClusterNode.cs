@@ -54,11 +54,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>().AddAkka(NodeOptions.SystemName, builder =>
             {
-                builder.ConfigureLoggers(loggers =>
-                {
-                    loggers.ClearLoggers();
-                    loggers.AddLogger<SerilogLogger>();
-                });
+                builder.WithSerilogOnly();
                 builder.AddSweepClusterNode(options);
                 if (options.IsCoordinator)
                 {

@@ -40,9 +40,6 @@ public static class SweepClusterHosting
         // Training threads keep every core busy; Akka's timer wheel waking 100 times a second preempts them
         // for nothing, since no timer here needs better than 50 ms.
         builder.AddHocon("akka.scheduler.tick-duration = 50ms", HoconAddMode.Prepend);
-        // Akka's own console logger speaks only before Serilog is attached and after it is gone (at
-        // shutdown, "Remoting shut down"); those lines would land among a command's results.
-        builder.AddHocon("akka.stdout-loglevel = WARNING", HoconAddMode.Append);
         if (!options.IsCoordinator && !options.IsWorker)
         {
             // A client that cannot reach the cluster says so in one line; the transport's warnings, with

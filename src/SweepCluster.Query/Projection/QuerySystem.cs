@@ -24,15 +24,8 @@ public sealed class QuerySystem : IAsyncDisposable
         StoreConnections.Prepare(store);
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("sweepcluster-query", builder => builder
-                // Queries write CSV and JSON to stdout: Akka's start-up and shutdown lines must not land there.
-                .AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend)
-                .ConfigureLoggers(loggers =>
-                {
-                    // Akka.Hosting sets the stdout logger's level from this one.
-                    loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
-                    loggers.ClearLoggers();
-                    loggers.AddLogger<SerilogLogger>();
-                })
+                // Queries write CSV and JSON to stdout: none of Akka's lines may land there.
+                .WithSerilogOnly(Akka.Event.LogLevel.WarningLevel)
                 .WithCustomSerializer("sweepcluster", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system))
                 .WithStudyPersistence(store)))
             .Build();
