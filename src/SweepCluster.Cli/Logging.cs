@@ -2,6 +2,7 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
 using Serilog.Formatting.Compact;
+using SweepCluster.Cli.Terminal;
 
 namespace SweepCluster.Cli;
 
@@ -26,8 +27,9 @@ internal static class Logging
         configuration = configuration.WriteTo.Logger(console =>
         {
             console.Filter.ByExcluding(e => akka(e) && (client || e.Level < LogEventLevel.Warning || Disassociation(e)));
-            console.WriteTo.Logger(ours => Console(ours.Filter.ByExcluding(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"));
-            console.WriteTo.Logger(theirs => Console(theirs.Filter.ByIncludingOnly(akka), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}"));
+            console.WriteTo.Logger(ours => Console(ours.Filter.ByExcluding(e => akka(e) || ConsoleDiversion.Active), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"));
+            console.WriteTo.Logger(theirs => Console(theirs.Filter.ByIncludingOnly(e => akka(e) && !ConsoleDiversion.Active), json, consoleLevel, "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}"));
+            console.WriteTo.Sink(new ConsoleDiversion.Sink(), consoleLevel);
         });
         configuration = json
             ? configuration.WriteTo.File(new CompactJsonFormatter(), Path.Combine(logFolder, "sweepcluster-.json"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14)

@@ -35,7 +35,15 @@ public sealed class NarrowTerminalTests(NarrowTerminalFixture study) : IClassFix
     {
         var tables = AssertFits(study.Run.Stdout, rows: 4);
         AssertHeaders(tables, "algorithm", "trials", "completed", "diverged", "failed", "pruned", "pending", "mean margin_l1", "mean margin_l2", "mean margin_linf", "mean first fit step");
+        // The summary's first fit step and `results --at fit` differ by up to a checkpoint interval; both say why.
+        Assert.Contains("`results --at fit` reads the first checkpoint at or after it", Unwrapped(study.Run.Stdout), StringComparison.Ordinal);
+        var atFit = At80Columns(study.Folder, "results", "quickstart", "--at", "fit").Stdout;
+        AssertFits(atFit, rows: 4);
+        Assert.Contains("at or after the first fit step the run's summary averages", Unwrapped(atFit), StringComparison.Ordinal);
     }
+
+    /// <summary>Text lines joined as one paragraph: a sentence wrapped at 80 columns reads whole again.</summary>
+    private static string Unwrapped(string output) => string.Join(' ', output.Split('\n').Select(l => l.Trim()));
 
     [Fact]
     public void Results_fit_with_every_header_and_number_whole()

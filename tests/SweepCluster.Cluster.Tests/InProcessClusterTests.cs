@@ -164,6 +164,45 @@ public sealed class InProcessClusterTests : IDisposable
         Assert.All(finished.Trials, t => Assert.Equal((4001L, 20000L), (t.CheckpointCount, t.LastStep)));
     }
 
+    [Fact]
+    public async Task Progress_tells_trials_training_in_a_slot_from_those_queued_at_the_worker()
+    {
+        var gate = new GatedExecutor();
+        await using var node = await ClusterNode.StartAsync(Options(gate, slots: 1), Timeout);
+        await node.AskAsync(TestTrials.Start(TestTrials.Sweep("queued")), Timeout);
+
+        // One slot: the worker trains one trial and holds at least one more in its queue, to cover a round trip.
+        var deadline = DateTime.UtcNow + Timeout;
+        StudyProgress progress;
+        do
+        {
+            await Task.Delay(100);
+            progress = Assert.IsType<StudyProgress>(await node.AskAsync(new GetStudyProgress("queued"), Timeout));
+        }
+        while (!(progress.Training == 1 && progress.Queued >= 1) && DateTime.UtcNow < deadline);
+        Assert.Equal(1, progress.Training);
+        Assert.InRange(progress.Queued, 1, 3);
+        Assert.Equal(4, progress.Training + progress.Queued + progress.Pending);
+
+        gate.Open();
+        var status = await WaitUntilSettled(node, "queued");
+        Assert.Equal(4, status.Completed);
+    }
+
+    /// <summary>Trains once opened; until then every trial it is given waits in its slot.</summary>
+    private sealed class GatedExecutor : ITrialExecutor
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public TrialOutcome Execute(TrialSpec spec, byte[]? resumeFrom, ITrialProgress observer, TimeSpan saveStateInterval, CancellationToken cancellation)
+        {
+            _open.Task.Wait(cancellation);
+            return new EngineTrialExecutor().Execute(spec, resumeFrom, observer, saveStateInterval, cancellation);
+        }
+    }
+
     /// <summary>Throws for one trial; trains the others.</summary>
     private sealed class FailingExecutor(string doomedSpec) : ITrialExecutor
     {

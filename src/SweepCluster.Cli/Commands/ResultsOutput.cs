@@ -11,7 +11,9 @@ internal static class ResultsOutput
     {
         var pruned = table.Groups.Any(g => g.Pruned > 0);
         // A pruned trial's last checkpoint is where the scheduler stopped it, not the end of training.
-        var point = pruned && at == "final" ? "final (each trial's last checkpoint: a pruned trial's is where it was stopped)" : at;
+        var point = pruned && at == "final" ? "final (each trial's last checkpoint: a pruned trial's is where it was stopped)"
+            : at == "fit" ? "fit (each trial's first checkpoint with every training point fit: at or after the first fit step the run's summary averages)"
+            : at;
         var grid = new FittedTable($"{table.StudyId}: at {point}, mean ± std over seeds [min, max]", table.GroupBy);
         grid.AddColumn("trials", rightAligned: true);
         // Counts that are zero everywhere take no room; diverged and stalled trials are left out of the metrics.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Serilog;
 using Spectre.Console;
+using SweepCluster.Cli.Terminal;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Protocol;
 using SweepCluster.Cluster.Study;
@@ -29,6 +30,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InterruptTimeout = TimeSpan.FromMinutes(2);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private bool _interrupting;
 
     public static bool Interactive =>
         !Console.IsOutputRedirected && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
@@ -40,14 +42,17 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
             return await Loop(status => Log.Information("{Study}: {Line}", studyId, ProgressLine(status)), TimeSpan.FromSeconds(5), interrupt);
         }
         StudyProgress final = null!;
-        await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
+        using (ConsoleDiversion.Begin())
         {
-            final = await Loop(status =>
+            await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
             {
-                live.UpdateTarget(Render(status));
-                live.Refresh();
-            }, TimeSpan.FromMilliseconds(500), interrupt);
-        });
+                final = await Loop(status =>
+                {
+                    live.UpdateTarget(Render(status));
+                    live.Refresh();
+                }, TimeSpan.FromMilliseconds(500), interrupt);
+            });
+        }
         return final;
     }
 
@@ -66,6 +71,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
             if (interrupt.IsCancellationRequested && !interrupted)
             {
                 interrupted = true;
+                _interrupting = true;
                 deadline = DateTime.UtcNow + InterruptTimeout;
                 Log.Warning("Interrupting study {Study}: running trials save their state", studyId);
                 await node.AskAsync(new InterruptStudy(studyId), AskTimeout, CancellationToken.None);
@@ -146,24 +152,33 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     private DateTime? _silentSince;
     private TimeSpan _backoff;
 
-    private string ProgressLine(StudyProgress s)
-    {
-        var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
-        return $"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged{(s.Stalled > 0 ? $", {s.Stalled} stalled" : "")}, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), {s.Running} running, {s.Pending} pending, " +
-            $"elapsed {_clock.Elapsed:hh\\:mm\\:ss}, eta {(eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"))}; best " +
-            string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} " + string.Join(" ", MetricRegistry.Summarized.Select(m => $"{m.Name} {b.Best.GetValueOrDefault(m.Name):G3}"))));
-    }
+    /// <summary>One line for a pipe or CI: running trials train in a slot, queued ones wait in a worker's queue, pending ones at the coordinator.</summary>
+    internal string ProgressLine(StudyProgress s) =>
+        $"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total} done ({s.Completed} completed, {s.Diverged} diverged{(s.Stalled > 0 ? $", {s.Stalled} stalled" : "")}, {s.Failed} failed{(s.Pruned > 0 ? $", {s.Pruned} pruned" : "")}), " +
+        $"{s.Training} running, {s.Queued} queued, {s.Pending} pending, elapsed {Duration(_clock.Elapsed)}, eta {Eta(s)}" +
+        (s.Algorithms.Any(b => b.Best.Values.Any(v => v is not null))
+            ? "; best " + string.Join("; ", s.Algorithms.Select(b => $"{b.Algorithm.ToString().ToLowerInvariant()} " + string.Join(" ", MetricRegistry.Summarized.Select(m => $"{m.Name} {Number(b.Best.GetValueOrDefault(m.Name))}"))))
+            : "");
 
     private Rows Render(StudyProgress s)
     {
-        var eta = s.Fraction is > 0 and < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - s.Fraction) / s.Fraction) : (TimeSpan?)null;
-        var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({s.Phase.ToString().ToLowerInvariant()})");
-        foreach (var column in new[] { "done", "running", "pending", "diverged", "failed", "pruned", "elapsed", "eta" })
+        var state = _interrupting ? "interrupting: running trials save their state" : s.Phase.ToString().ToLowerInvariant();
+        var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({Markup.Escape(state)})");
+        foreach (var column in new[] { "done", "running", "queued", "pending", "diverged", "failed", "pruned", "elapsed", "eta" })
         {
             counts.AddColumn(column);
         }
-        counts.AddRow($"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Running}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
-            $"{_clock.Elapsed:hh\\:mm\\:ss}", eta is null ? "-" : eta.Value.ToString(@"hh\:mm\:ss"));
-        return new Rows(counts, SummaryTable.BestMargins(s, AnsiConsole.Profile.Width));
+        counts.AddRow($"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Training}", $"{s.Queued}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
+            Duration(_clock.Elapsed), Eta(s));
+        var parts = new List<Spectre.Console.Rendering.IRenderable> { counts, SummaryTable.BestMargins(s, AnsiConsole.Profile.Width) };
+        parts.AddRange(ConsoleDiversion.Recent.Select(line => new Text(line)));
+        return new Rows(parts);
     }
+
+    /// <summary>The coordinator's estimate from measured per-step times; "-" until a step has been timed, 0 once nothing is left.</summary>
+    private static string Eta(StudyProgress s) => s.IsSettled || s.Phase == StudyPhase.Finished ? "-" : s.EtaSeconds is { } seconds ? Duration(TimeSpan.FromSeconds(seconds)) : "-";
+
+    private static string Duration(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : t.ToString(@"mm\:ss");
+
+    private static string Number(double? value) => value is { } v ? v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "-";
 }

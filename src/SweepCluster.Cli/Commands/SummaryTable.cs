@@ -36,6 +36,8 @@ internal static class SummaryTable
             table.AddColumn($"mean {m.Name}", rightAligned: true);
         }
         table.AddColumn("mean first fit step", rightAligned: true);
+        // The two disagree by up to checkpoint_every, which would look like an error if not said.
+        table.Footnote = "first fit step: the first step with every training point fit, checked at every step; `results --at fit` reads the first checkpoint at or after it.";
         foreach (var a in s.Algorithms)
         {
             table.AddRow([

@@ -16,6 +16,9 @@ internal sealed class FittedTable(string? title, IReadOnlyList<string> keys)
 
     private sealed record Column(string Header, bool RightAligned, bool Wrappable);
 
+    /// <summary>A line under the tables: what a column means where its header cannot say it.</summary>
+    public string? Footnote { get; set; }
+
     public FittedTable AddColumn(string header, bool rightAligned = false, bool wrappable = false)
     {
         _columns.Add(new Column(header, rightAligned, wrappable));
@@ -61,6 +64,10 @@ internal sealed class FittedTable(string? title, IReadOnlyList<string> keys)
         if (chunk.Count > 0 || _columns.Count == 0)
         {
             parts.Add(Table(chunk, width - used, border));
+        }
+        if (Footnote is not null)
+        {
+            parts.Add(new Text(Footnote));
         }
         return new Rows(parts);
     }

@@ -11,11 +11,15 @@ namespace SweepCluster.Cluster.Study;
 /// </summary>
 public sealed class LeaseTable(TimeSpan timeout)
 {
-    private readonly Dictionary<string, (int Attempt, DateTimeOffset Renewed)> _leases = [];
+    private readonly Dictionary<string, (int Attempt, DateTimeOffset Renewed, bool Training)> _leases = [];
 
     public TimeSpan Timeout => timeout;
 
-    public void Renew(string trialId, int attempt, DateTimeOffset now) => _leases[trialId] = (attempt, now);
+    /// <param name="training">The worker trains it (a slot runs it) rather than holding it in its queue.</param>
+    public void Renew(string trialId, int attempt, DateTimeOffset now, bool training = false) => _leases[trialId] = (attempt, now, training);
+
+    /// <summary>Whether the last renewal of this attempt said a slot trains it.</summary>
+    public bool IsTraining(string trialId, int attempt) => _leases.TryGetValue(trialId, out var lease) && lease.Attempt == attempt && lease.Training;
 
     /// <summary>The running attempts not confirmed within the timeout. An attempt seen for the first time starts its lease now.</summary>
     public IReadOnlyList<AttemptRef> Expired(IEnumerable<TrialRecord> running, DateTimeOffset now)
@@ -27,7 +31,7 @@ public sealed class LeaseTable(TimeSpan timeout)
             live.Add(trial.TrialId);
             if (!_leases.TryGetValue(trial.TrialId, out var lease) || lease.Attempt != trial.Attempt)
             {
-                _leases[trial.TrialId] = (trial.Attempt, now);
+                _leases[trial.TrialId] = (trial.Attempt, now, false);
             }
             else if (now - lease.Renewed > timeout)
             {

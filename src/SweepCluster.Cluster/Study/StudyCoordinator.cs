@@ -183,7 +183,7 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         KeepAwakeWhileUnfinished();
     }
 
-    private StudyProgress Progress() => StudyProgress.From(_state, Workers().Count());
+    private StudyProgress Progress() => StudyProgress.From(_state, Workers().Count(), t => _leases.IsTraining(t.TrialId, t.Attempt));
 
     private void Stage(StageTrials page)
     {
@@ -255,7 +255,7 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
         {
             if (_decided.IsRunningAttempt(attempt.TrialId, attempt.Attempt))
             {
-                _leases.Renew(attempt.TrialId, attempt.Attempt, now);
+                _leases.Renew(attempt.TrialId, attempt.Attempt, now, attempt.Training);
             }
             else
             {

@@ -176,9 +176,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>Renews the lease of every attempt held here, queued or training, per study, in bounded pages.</summary>
     private void Confirm()
     {
-        foreach (var study in _running.Values.GroupBy(t => t.StudyId))
+        foreach (var study in _running.GroupBy(t => t.Value.StudyId))
         {
-            foreach (var page in study.Select(t => new AttemptRef(t.TrialId, t.Attempt)).Chunk(ConfirmAttempts.MaxAttempts))
+            foreach (var page in study.Select(t => new AttemptRef(t.Value.TrialId, t.Value.Attempt, _training.Contains(t.Key))).Chunk(ConfirmAttempts.MaxAttempts))
             {
                 _studies.Tell(new ConfirmAttempts(study.Key, _options.Node, page));
             }
@@ -252,6 +252,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _startedAt[next] = DateTime.UtcNow;
             next.Tell(TrialActor.Begin.Instance);
             _log.Info("Started trial {0}", next.Path.Name);
+            // Its coordinator counts it as training rather than queued at once, not at the next renewal.
+            var trial = _running[next];
+            _studies.Tell(new ConfirmAttempts(trial.StudyId, _options.Node, [new AttemptRef(trial.TrialId, trial.Attempt, Training: true)]));
         }
     }
 }

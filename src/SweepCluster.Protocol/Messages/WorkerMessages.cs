@@ -38,12 +38,12 @@ public sealed record PauseAttempt(string StudyId, string TrialId, int Attempt) :
 /// <summary>At most <see cref="Slots"/> trials wanted; the coordinator may send fewer (a page) and the worker asks again.</summary>
 public sealed record RequestWork(string StudyId, int Slots, string Node) : IStudyMessage;
 
-/// <summary>One attempt of one trial, as a worker holds it.</summary>
-public sealed record AttemptRef(string TrialId, int Attempt);
+/// <summary>One attempt of one trial, as a worker holds it: <see cref="Training"/> once a slot trains it, not while it waits in the worker's queue.</summary>
+public sealed record AttemptRef(string TrialId, int Attempt, bool Training = false);
 
 /// <summary>
 /// The lease renewal: the attempts of this study that the worker holds (queued or training), sent at a
-/// regular interval in pages of at most <see cref="MaxAttempts"/>. An assignment that no renewal confirms
+/// regular interval in pages of at most <see cref="MaxAttempts"/>, and for an attempt as a slot starts it. An assignment that no renewal confirms
 /// expires at the coordinator and goes back to pending; an attempt the coordinator no longer runs is
 /// answered with <see cref="StopAttempt"/>.
 /// </summary>
