@@ -41,6 +41,14 @@ app.Configure(config =>
         .WithDescription("Studies with their trial counts by state; for one study, its trials.")
         .WithExample("status")
         .WithExample("status", "quickstart", "--json");
+    config.AddBranch<StoreSettings>("studies", studies =>
+    {
+        studies.SetDescription("The studies in a store, each with its best configuration; `studies export` writes one to a folder.");
+        studies.SetDefaultCommand<StudiesCommand>();
+        studies.AddCommand<StudiesExportCommand>("export")
+            .WithDescription("Write a study to a new folder: study.json (its state), trials.jsonl (every trial's resolved spec), results.csv and curves.csv.")
+            .WithExample("studies", "export", "quickstart", "--out", "quickstart-export");
+    });
     config.AddCommand<ResultsCommand>("results")
         .WithDescription("Final (or at a step, or at fit) metrics aggregated over seeds, grouped by the swept keys: mean, std, min, max, count.")
         .WithExample("results", "quickstart")

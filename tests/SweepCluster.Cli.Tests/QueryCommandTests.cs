@@ -253,4 +253,52 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("there is no study 'qq'; did you mean 'q'?", result.Stderr);
     }
+
+    [Fact]
+    public void Studies_lists_each_study_with_its_best_configuration()
+    {
+        var results = JsonDocument.Parse(Query("results", "q", "--format", "json", "--metric", "margin_l2").Stdout).RootElement;
+        var best = results.GetProperty("groups").EnumerateArray()
+            .MaxBy(g => g.GetProperty("metrics").GetProperty("margin_l2").GetProperty("mean").GetDouble());
+
+        var listed = Assert.Single(JsonDocument.Parse(Query("studies", "--json").Stdout).RootElement.EnumerateArray());
+        Assert.Equal("q", listed.GetProperty("study").GetString());
+        Assert.Equal((4, 4), (listed.GetProperty("trials").GetInt32(), listed.GetProperty("completed").GetInt32()));
+        Assert.Equal(best.GetProperty("metrics").GetProperty("margin_l2").GetProperty("mean").GetDouble(), listed.GetProperty("best_mean").GetDouble());
+        Assert.Equal(best.GetProperty("key").GetProperty("algorithm").GetString(), listed.GetProperty("best_configuration").GetProperty("algorithm").GetString());
+
+        var table = Query("studies").Stdout;
+        Assert.Contains("best margin_l2", table, StringComparison.Ordinal);
+        var unknown = Cli.Run(Folder, "studies", "--metric", "margin");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--metric 'margin': not a metric; the metrics are step, loss", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"algorithm={best.GetProperty("key").GetProperty("algorithm").GetString()}", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_study_exports_to_a_new_folder_with_what_the_queries_give_and_refuses_an_existing_one()
+    {
+        var folder = Path.Combine(Folder, $"export-{Guid.NewGuid():N}");
+        var exported = Query("studies", "export", "q", "--out", folder);
+
+        Assert.Equal(["curves.csv", "results.csv", "study.json", "trials.jsonl"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(Query("results", "q", "--format", "csv").Stdout, File.ReadAllText(Path.Combine(folder, "results.csv")));
+        Assert.Equal(Query("curves", "q", "--format", "csv").Stdout, File.ReadAllText(Path.Combine(folder, "curves.csv")));
+        var trials = File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(4, trials.Count);
+        Assert.All(trials, t => Assert.Equal("completed", t.GetProperty("state").GetString()));
+        Assert.Equal(["gd", "gd", "sign", "sign"], trials.Select(t => t.GetProperty("spec").GetProperty("algorithm").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("q", JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "study.json"))).RootElement.GetProperty("study_id").GetString());
+        Assert.Contains("Exported study q", exported.Stderr, StringComparison.Ordinal);
+
+        var again = Cli.Run(Folder, "studies", "export", "q", "--out", folder);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", again.Stderr, StringComparison.Ordinal);
+
+        var missing = Path.Combine(Folder, $"export-{Guid.NewGuid():N}");
+        var unknown = Cli.Run(Folder, "studies", "export", "qq", "--out", missing);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.False(Directory.Exists(missing));
+        Assert.Empty(Directory.GetDirectories(Folder, ".export-*"));
+    }
 }

@@ -58,7 +58,7 @@ public sealed class CurvesCommand : AsyncCommand<CurvesCommand.Settings>
         return ExitCodes.Success;
     }
 
-    private static ICurveWriter Create(CurveFormat format, Stream stream, IReadOnlyList<string> keys, IReadOnlyList<bool> numeric) => format switch
+    internal static ICurveWriter Create(CurveFormat format, Stream stream, IReadOnlyList<string> keys, IReadOnlyList<bool> numeric) => format switch
     {
         CurveFormat.Csv => new CsvCurveWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16), keys),
         CurveFormat.JsonLines => new JsonLinesCurveWriter(stream, keys),

@@ -1,0 +1,96 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Spectre.Console.Cli;
+using SweepCluster.Protocol.Study;
+using SweepCluster.Query;
+using SweepCluster.Query.Curves;
+using SweepCluster.Query.ReadModel;
+using SweepCluster.Query.Results;
+using SweepCluster.Trials;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>
+/// A study as a folder that needs no SweepCluster to read: every trial's resolved spec, its state and
+/// results per configuration, and every checkpoint. Written in a temporary folder beside the target and
+/// moved into place whole, so an interrupted export leaves nothing behind.
+/// </summary>
+public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<STUDY>")]
+        [Description("The study to export (`sweepcluster studies` lists them).")]
+        public string Study { get; init; } = "";
+
+        [CommandOption("--out <FOLDER>")]
+        [Description("The folder to create (it must not exist): study.json, trials.jsonl, results.csv and curves.csv.")]
+        public string? Out { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var target = Path.GetFullPath(settings.Out ?? throw new QueryException("studies export needs --out FOLDER, the folder to create"));
+        if (Directory.Exists(target) || File.Exists(target))
+        {
+            throw new QueryException($"--out {settings.Out}: already exists; export into a new folder");
+        }
+        var parent = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(parent))
+        {
+            throw new QueryException($"--out {settings.Out}: the folder {parent} does not exist");
+        }
+        var reader = await QueryStore.OpenAsync(settings, settings.Study, cancellationToken);
+        var rows = await reader.StudiesAsync(settings.Study, cancellationToken);
+        if (rows.Count == 0)
+        {
+            throw new QueryException(UnknownStudy.Message(settings.Study, (await reader.StudiesAsync(null, cancellationToken)).Select(r => r.StudyId).ToList()));
+        }
+
+        var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Environment.ProcessId}.tmp");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            await WriteAsync(reader, rows[0], temporary, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            Directory.Move(temporary, target);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+        Console.Error.WriteLine($"Exported study {settings.Study} to {target}");
+        return ExitCodes.Success;
+    }
+
+    private static async Task WriteAsync(ReadModelReader reader, StudyRow study, string folder, CancellationToken cancellation)
+    {
+        var status = await reader.StatusAsync(study, cancellation);
+        await File.WriteAllTextAsync(Path.Combine(folder, "study.json"), JsonSerializer.Serialize(status, TrialJson.Indented), cancellation);
+
+        await using (var trials = new StreamWriter(Path.Combine(folder, "trials.jsonl")))
+        {
+            foreach (var trial in await reader.TrialsAsync(study.StudyId, cancellation))
+            {
+                using var spec = JsonDocument.Parse(trial.SpecJson);
+                var line = JsonSerializer.Serialize(new { trial_id = trial.TrialId, state = TrialState.Of(trial.Status, trial.End), spec = spec.RootElement });
+                await trials.WriteLineAsync(line.AsMemory(), cancellation);
+            }
+        }
+
+        var results = await new ResultsQuery(reader).RunAsync(new ResultsRequest(study.StudyId, new CheckpointAt.Last(), null, [.. ResultsQuery.DefaultMetrics], [], null), cancellation);
+        await using (var csv = new StreamWriter(Path.Combine(folder, "results.csv")))
+        {
+            ResultsFormats.WriteCsv(results, csv);
+        }
+
+        var query = new CurvesQuery(reader);
+        var (keys, numeric, selected) = await query.SelectAsync(study.StudyId, [], [], cancellation);
+        await using var stream = File.Create(Path.Combine(folder, "curves.csv"));
+        await using var writer = CurvesCommand.Create(CurveFormat.Csv, stream, keys, numeric);
+        await query.WriteAsync(study.StudyId, selected, writer, cancellation);
+    }
+}
