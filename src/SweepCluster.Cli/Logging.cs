@@ -43,11 +43,15 @@ internal static class Logging
     /// cluster whose clients come and go, and a lost node is said by the membership log in our own words;
     /// Akka reports it as a warning and an error with a stack trace, which go to the file only.
     /// </summary>
-    private static bool Disassociation(LogEvent e) =>
-        e.Exception?.GetType().Name == "EndpointDisassociatedException"
-        || e.MessageTemplate.Text.Contains("EndpointDisassociatedException", StringComparison.Ordinal)
-        || e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("EndpointDisassociatedException", StringComparison.Ordinal)
-        || e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture) == "Disassociated";
+    private static bool Disassociation(LogEvent e)
+    {
+        if (e.Exception?.GetType().Name == "EndpointDisassociatedException")
+        {
+            return true;
+        }
+        var message = e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture);
+        return message == "Disassociated" || message.Contains("EndpointDisassociatedException", StringComparison.Ordinal);
+    }
 
     private static void Console(LoggerConfiguration sink, bool json, LogEventLevel level, string template)
     {

@@ -58,7 +58,6 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
 
     private async Task<StudyProgress> Loop(Action<StudyProgress> show, TimeSpan every, CancellationToken interrupt)
     {
-        var interrupted = false;
         var deadline = DateTime.MaxValue;
         var lastShown = DateTime.MinValue;
         while (true)
@@ -68,21 +67,20 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
                 var last = await AskStatusAsync(CancellationToken.None);
                 return last ?? throw new OperationCanceledException();
             }
-            if (interrupt.IsCancellationRequested && !interrupted)
+            if (interrupt.IsCancellationRequested && !_interrupting)
             {
-                interrupted = true;
                 _interrupting = true;
                 deadline = DateTime.UtcNow + InterruptTimeout;
                 Log.Warning("Interrupting study {Study}: running trials save their state", studyId);
                 await node.AskAsync(new InterruptStudy(studyId), AskTimeout, CancellationToken.None);
             }
-            var status = await AskStatusAsync(interrupted ? CancellationToken.None : interrupt);
+            var status = await AskStatusAsync(_interrupting ? CancellationToken.None : interrupt);
             if (status is null)
             {
                 continue;
             }
             WarnWithoutWorkers(status);
-            var settled = status.IsSettled && (interrupted || status.Phase == StudyPhase.Finished);
+            var settled = status.IsSettled && (_interrupting || status.Phase == StudyPhase.Finished);
             if (settled || DateTime.UtcNow - lastShown >= every)
             {
                 show(status);
@@ -94,7 +92,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
             }
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250), interrupted ? CancellationToken.None : interrupt);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _interrupting ? CancellationToken.None : interrupt);
             }
             catch (OperationCanceledException)
             {
@@ -175,7 +173,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
         return new Rows(parts);
     }
 
-    /// <summary>The coordinator's estimate from measured per-step times; "-" until a step has been timed, 0 once nothing is left.</summary>
+    /// <summary>The coordinator's estimate from measured per-step times; "-" until a step has been timed and once the study has settled.</summary>
     private static string Eta(StudyProgress s) => s.IsSettled || s.Phase == StudyPhase.Finished ? "-" : s.EtaSeconds is { } seconds ? Duration(TimeSpan.FromSeconds(seconds)) : "-";
 
     private static string Duration(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : t.ToString(@"mm\:ss");

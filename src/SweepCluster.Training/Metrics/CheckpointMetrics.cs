@@ -11,9 +11,6 @@ namespace SweepCluster.Training.Metrics;
 /// </summary>
 public static class CheckpointMetrics
 {
-    // Made once: a number passed to a tensor operation becomes a native Scalar that only the finalizer frees.
-    private static readonly Scalar Zero = 0.0.ToScalar();
-
     public sealed record Norms(double L1, double L2, double Linf);
 
     public static Norms Measure(Tensor theta)
@@ -54,7 +51,7 @@ public static class CheckpointMetrics
     public static double Accuracy(Tensor margins)
     {
         using var scope = NewDisposeScope();
-        return margins.gt(Zero).to(ScalarType.Float64).mean().item<double>();
+        return margins.gt(HeldScalars.Zero).to(ScalarType.Float64).mean().item<double>();
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -53,8 +53,12 @@ public sealed class MarginObjective
         var (z, margins) = labels.dtype == ScalarType.Int64 ? ClassTerms(f, labels) : BinaryTerms(f, labels);
         var logPerPoint = _loss == LossKind.Exponential ? z : LogSoftplus(z);
         var logSum = logPerPoint.logsumexp(0);
-        using var logCount = Math.Log(outputs.shape[0]).ToScalar();
-        var logLoss = _reduction == Reduction.Mean ? logSum.sub(logCount) : logSum;
+        var logLoss = logSum;
+        if (_reduction == Reduction.Mean)
+        {
+            using var logCount = Math.Log(outputs.shape[0]).ToScalar();
+            logLoss = logSum.sub(logCount);
+        }
         Tensor? gradient = null;
         if (withGradient)
         {
