@@ -43,11 +43,14 @@ app.Configure(config =>
         .WithExample("status", "quickstart", "--json");
     config.AddBranch<StoreSettings>("studies", studies =>
     {
-        studies.SetDescription("The studies in a store, each with its best configuration; `studies export` writes one to a folder.");
+        studies.SetDescription("The studies in a store, each with its best configuration; `studies export` writes one to a folder, `studies delete` removes one.");
         studies.SetDefaultCommand<StudiesCommand>();
         studies.AddCommand<StudiesExportCommand>("export")
             .WithDescription("Write a study to a new folder: study.json (its state), trials.jsonl (every trial's resolved spec), results.csv and curves.csv.")
             .WithExample("studies", "export", "quickstart", "--out", "quickstart-export");
+        studies.AddCommand<StudiesDeleteCommand>("delete")
+            .WithDescription("Delete a study for good (its journal, training states and query rows, together), after you type its name; --yes for scripts. Needs the store alone: stop its nodes or run first.")
+            .WithExample("studies", "delete", "quickstart");
     });
     config.AddCommand<ResultsCommand>("results")
         .WithDescription("Final (or at a step, or at fit) metrics aggregated over seeds, grouped by the swept keys: mean, std, min, max, count.")

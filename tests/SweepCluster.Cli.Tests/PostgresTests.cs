@@ -61,6 +61,13 @@ public sealed class PostgresTests : IDisposable
         var rebuild = Cli.Run(_folder, "project", "--rebuild", "--store", pg.ConnectionString);
         Assert.True(rebuild.ExitCode == 0, rebuild.Stderr);
         Assert.Equal(curves.Stdout, Cli.Run(_folder, "curves", "pg", "--store", pg.ConnectionString).Stdout);
+
+        var deleted = Cli.Run(_folder, "studies", "delete", "pg", "--yes", "--store", pg.ConnectionString);
+        Assert.True(deleted.ExitCode == 0, deleted.Stderr);
+        Assert.Contains($"{trials} trials, {21 * trials} checkpoints", deleted.Stderr);
+        Assert.Equal(2, Cli.Run(_folder, "status", "pg", "--store", pg.ConnectionString).ExitCode);
+        Assert.Equal(0, Cli.Run(_folder, "project", "--rebuild", "--store", pg.ConnectionString).ExitCode);
+        Assert.Equal(2, Cli.Run(_folder, "status", "pg", "--store", pg.ConnectionString).ExitCode);
     }
 
     [Fact]

@@ -29,11 +29,19 @@ public sealed class StoreLock : IAsyncDisposable
     }
 
     /// <param name="exclusive">True for a one-process run, which shares its store with no other cluster; false for a cluster's coordinators.</param>
-    public static async Task<StoreLock> AcquireAsync(StoreOptions store, bool exclusive, CancellationToken cancellation = default)
+    public static Task<StoreLock> AcquireAsync(StoreOptions store, bool exclusive, CancellationToken cancellation = default) =>
+        AcquireAsync(store, exclusive, InUse(store, exclusive), cancellation);
+
+    /// <summary>The store alone, for a change no running node or run may see half-done (deleting a study, say).</summary>
+    /// <param name="operation">What needs it, for the refusal: "deleting a study".</param>
+    public static Task<StoreLock> AcquireAloneAsync(StoreOptions store, string operation, CancellationToken cancellation = default) =>
+        AcquireAsync(store, exclusive: true, $"the store {store.Display} is in use by a running node or run; stop it before {operation}", cancellation);
+
+    private static async Task<StoreLock> AcquireAsync(StoreOptions store, bool exclusive, string inUse, CancellationToken cancellation)
     {
         try
         {
-            return store.Kind == StoreKind.Sqlite ? LockFile(store, exclusive) : await LockSessionAsync(store, exclusive, cancellation);
+            return store.Kind == StoreKind.Sqlite ? LockFile(store, exclusive, inUse) : await LockSessionAsync(store, exclusive, inUse, cancellation);
         }
         catch (Exception e) when (StoreProblems.IsStoreFailure(e) && e is not StoreUnavailableException)
         {
@@ -41,7 +49,7 @@ public sealed class StoreLock : IAsyncDisposable
         }
     }
 
-    private static StoreLock LockFile(StoreOptions store, bool exclusive)
+    private static StoreLock LockFile(StoreOptions store, bool exclusive, string inUse)
     {
         Directory.CreateDirectory(store.SqliteFolder!);
         var path = store.Display + ".lock";
@@ -52,11 +60,11 @@ public sealed class StoreLock : IAsyncDisposable
         }
         catch (IOException e) when (e.HResult is WouldBlock or SharingViolation)
         {
-            throw InUse(store, exclusive, e);
+            throw new StoreUnavailableException(inUse, e);
         }
     }
 
-    private static async Task<StoreLock> LockSessionAsync(StoreOptions store, bool exclusive, CancellationToken cancellation)
+    private static async Task<StoreLock> LockSessionAsync(StoreOptions store, bool exclusive, string inUse, CancellationToken cancellation)
     {
         var builder = new NpgsqlConnectionStringBuilder(store.ConnectionString) { Pooling = false, ApplicationName = "sweepcluster store lock" };
         var session = new NpgsqlConnection(builder.ToString());
@@ -69,14 +77,12 @@ public sealed class StoreLock : IAsyncDisposable
             return new StoreLock(null, session);
         }
         await session.DisposeAsync();
-        throw InUse(store, exclusive, null);
+        throw new StoreUnavailableException(inUse, new InvalidOperationException("store locked"));
     }
 
-    private static StoreUnavailableException InUse(StoreOptions store, bool exclusive, Exception? cause) => new(
-        exclusive
-            ? $"the store {store.Display} is in use by another run or cluster; wait for it to end, follow it with `sweepcluster status`, or give this run another --store"
-            : $"the store {store.Display} is in use by a one-process run; wait for it to end, or give this cluster another store",
-        cause ?? new InvalidOperationException("store locked"));
+    private static string InUse(StoreOptions store, bool exclusive) => exclusive
+        ? $"the store {store.Display} is in use by another run or cluster; wait for it to end, follow it with `sweepcluster status`, or give this run another --store"
+        : $"the store {store.Display} is in use by a one-process run; wait for it to end, or give this cluster another store";
 
     public async ValueTask DisposeAsync()
     {

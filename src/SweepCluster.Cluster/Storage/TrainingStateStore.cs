@@ -29,7 +29,7 @@ public interface ITrainingStateStore
 /// </summary>
 public sealed class TrainingStateStore(StoreOptions store) : ITrainingStateStore
 {
-    private const string Table = "sweepcluster_state_chunks";
+    public const string Table = "sweepcluster_state_chunks";
     private int _created;
 
     public Task SaveChunkAsync(string studyId, string trialId, int attempt, long atStep, int index, byte[] bytes, CancellationToken cancellation = default) =>
