@@ -74,6 +74,9 @@ public sealed class TrialRunner : IDisposable
     /// <summary>Saves a resumable state at the first step after this much wall-clock time since the last save (none when null).</summary>
     public TimeSpan? SaveStateInterval { get; init; }
 
+    /// <summary>Saves a state at the trial's last step when it ends as a result (not diverged), so its final parameters can be exported.</summary>
+    public bool SaveFinalState { get; init; }
+
     public HomogeneousMlp Model => _model;
 
     public TrialOutcome Run(ITrialObserver observer, CancellationToken cancellation = default)
@@ -117,11 +120,13 @@ public sealed class TrialRunner : IDisposable
                 observer.OnCheckpoint(last);
                 if (end is null && stalls.Observe(t, _model.Theta, full.LogLoss) is { } stall)
                 {
+                    SaveFinal(observer, t, ElapsedMs());
                     return new TrialOutcome(TrialEnd.Stalled, t, last, _firstFitStep, Describe(stall));
                 }
             }
             if (end is not null)
             {
+                SaveFinal(observer, t, ElapsedMs());
                 return new TrialOutcome(end.Value, t, last, _firstFitStep, null);
             }
             var saveDue = (SaveStateEvery is { } every && t % every == 0)
@@ -155,6 +160,14 @@ public sealed class TrialRunner : IDisposable
             {
                 return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, e.Message);
             }
+        }
+    }
+
+    private void SaveFinal(ITrialObserver observer, long step, double elapsedMs)
+    {
+        if (SaveFinalState)
+        {
+            observer.OnState(Capture(step, elapsedMs));
         }
     }
 

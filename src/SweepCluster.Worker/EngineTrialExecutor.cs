@@ -29,7 +29,8 @@ public sealed class EngineTrialExecutor(DataRoots dataRoots) : ITrialExecutor
         using var data = DatasetLoader.Load(spec.Dataset, dataRoots);
         return NativeAllocation.Guard(spec.Model, () =>
         {
-            using var runner = new TrialRunner(spec, data, resume) { SaveStateInterval = saveStateInterval };
+            // The final state too: the study keeps every result's last parameters, for `studies export --states`.
+            using var runner = new TrialRunner(spec, data, resume) { SaveStateInterval = saveStateInterval, SaveFinalState = true };
             return runner.Run(new ProgressObserver(progress), cancellation);
         });
     }

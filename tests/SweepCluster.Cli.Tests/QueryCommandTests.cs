@@ -301,4 +301,47 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         Assert.False(Directory.Exists(missing));
         Assert.Empty(Directory.GetDirectories(Folder, ".export-*"));
     }
+    [Fact]
+    public void With_states_each_trial_s_final_parameters_export_as_safetensors()
+    {
+        var folder = Path.Combine(Folder, $"export-{Guid.NewGuid():N}");
+        Query("studies", "export", "q", "--out", folder, "--states");
+
+        var finalNorms = File.ReadAllLines(Path.Combine(folder, "curves.csv")).Skip(1).Select(l => l.Split(','))
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.Last());
+        var header = File.ReadLines(Path.Combine(folder, "curves.csv")).First().Split(',');
+        var (stepColumn, normColumn) = (Array.IndexOf(header, "step"), Array.IndexOf(header, "norm_l2"));
+        var trials = File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(folder, "states"), "*.safetensors").Length);
+        foreach (var trial in trials)
+        {
+            var id = trial.GetProperty("trial_id").GetString()!;
+            var last = finalNorms[id];
+            // The state is the one at the trial's last checkpoint: its parameters give that checkpoint's norm.
+            Assert.Equal(60, trial.GetProperty("state_step").GetInt64());
+            Assert.Equal("60", last[stepColumn]);
+            var tensors = Safetensors(Path.Combine(folder, "states", id + ".safetensors"));
+            Assert.Equal(60L, BitConverter.ToInt64(tensors["meta.step"]));
+            var layers = tensors.Where(t => t.Key.StartsWith("layers.", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, layers.Count);
+            var norm = Math.Sqrt(layers.Sum(l => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(l.Value).ToArray().Sum(w => (double)w * w)));
+            var expected = double.Parse(last[normColumn], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(norm - expected) <= 1e-6 * expected, $"trial {id}: the exported parameters have l2 norm {norm}, its last checkpoint {expected}");
+        }
+    }
+
+    /// <summary>A safetensors file's tensors as raw little-endian bytes, read as PyTorch's loader reads them.</summary>
+    private static Dictionary<string, byte[]> Safetensors(string path)
+    {
+        var file = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToInt64(file, 0);
+        using var header = JsonDocument.Parse(file.AsMemory(8, headerLength));
+        return header.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__").ToDictionary(
+            p => p.Name,
+            p =>
+            {
+                var (start, end) = (p.Value.GetProperty("data_offsets")[0].GetInt32(), p.Value.GetProperty("data_offsets")[1].GetInt32());
+                return file[(8 + headerLength + start)..(8 + headerLength + end)];
+            });
+    }
 }

@@ -77,6 +77,43 @@ public sealed class TrainingBehaviourTests
         Assert.Equal(outcome.Step, Assert.Single(observer.States).Step);
     }
 
+    [Theory]
+    [InlineData(0.01, 35, 0, "Completed")]
+    [InlineData(0.05, 5000, 1e-3, "LossThreshold")]
+    [InlineData(1e6, 200, 0, "Diverged")]
+    public void With_save_final_state_a_result_hands_over_its_last_parameters_and_a_diverged_trial_none(double lr, int steps, double lossBelow, string end)
+    {
+        var spec = Specs.Synthetic(AlgorithmKind.Gd, lr, steps) with { Model = new ModelSpec(3, 16, InitKind.Normal, lr > 1 ? 1.0 : 0.1), Stop = new StopSpec(lossBelow, null) };
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var runner = new TrialRunner(spec, data) { SaveFinalState = true };
+        var observer = new RecordingObserver();
+        var outcome = runner.Run(observer, TestContext.Current.CancellationToken);
+        Assert.Equal(end, outcome.End.ToString());
+        if (outcome.End == TrialEnd.Diverged)
+        {
+            Assert.Empty(observer.States);
+            return;
+        }
+        var state = Assert.Single(observer.States);
+        Assert.Equal(outcome.Step, state.Step);
+        Assert.Equal(observer.Checkpoints[^1].Step, state.Step);
+        Assert.Equal(state.Step, State.TrainingState.Read(state.Safetensors, "the final state").Step);
+        // Its parameters are those of the last checkpoint: a runner loaded from it has the same norm.
+        using var loaded = new TrialRunner(spec, data, state);
+        var expected = observer.Checkpoints[^1].NormL2;
+        Assert.True(Math.Abs(NormL2(loaded) - expected) <= 1e-6 * expected, $"{NormL2(loaded)} against the last checkpoint's {expected}");
+    }
+
+    private static double NormL2(TrialRunner runner)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return Math.Sqrt(runner.Model.Weights.Sum(w =>
+        {
+            var wide = w.to_type(TorchSharp.torch.ScalarType.Float64);
+            return wide.mul(wide).sum().item<double>();
+        }));
+    }
+
     private sealed class CancelAfter(CancellationTokenSource source, int checkpoints) : ITrialObserver
     {
         public List<State.TrainingState> States { get; } = [];

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Spectre.Console.Cli;
 using SweepCluster.Protocol.Study;
 using SweepCluster.Query;
+using SweepCluster.Cluster.Storage;
 using SweepCluster.Query.Curves;
+using SweepCluster.Query.Maintenance;
 using SweepCluster.Query.ReadModel;
 using SweepCluster.Query.Results;
 using SweepCluster.Trials;
@@ -26,6 +28,10 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         [CommandOption("--out <FOLDER>")]
         [Description("The folder to create (it must not exist): study.json, trials.jsonl, results.csv and curves.csv.")]
         public string? Out { get; init; }
+
+        [CommandOption("--states")]
+        [Description("Also write each trial's training state as states/TRIAL.safetensors (PyTorch: safetensors.torch.load_file): its final parameters for a trial that ended as a result, else its newest saved state; trials.jsonl gives the step.")]
+        public bool States { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -51,7 +57,7 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         Directory.CreateDirectory(temporary);
         try
         {
-            await WriteAsync(reader, rows[0], temporary, cancellationToken);
+            await WriteAsync(reader, rows[0], temporary, settings.States, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             Directory.Move(temporary, target);
         }
@@ -66,17 +72,20 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         return ExitCodes.Success;
     }
 
-    private static async Task WriteAsync(ReadModelReader reader, StudyRow study, string folder, CancellationToken cancellation)
+    private static async Task WriteAsync(ReadModelReader reader, StudyRow study, string folder, bool states, CancellationToken cancellation)
     {
         var status = await reader.StatusAsync(study, cancellation);
         await File.WriteAllTextAsync(Path.Combine(folder, "study.json"), JsonSerializer.Serialize(status, TrialJson.Indented), cancellation);
 
+        var stateSteps = states ? await WriteStatesAsync(reader.Store, study.StudyId, Path.Combine(folder, "states"), cancellation) : null;
         await using (var trials = new StreamWriter(Path.Combine(folder, "trials.jsonl")))
         {
             foreach (var trial in await reader.TrialsAsync(study.StudyId, cancellation))
             {
                 using var spec = JsonDocument.Parse(trial.SpecJson);
-                var line = JsonSerializer.Serialize(new { trial_id = trial.TrialId, state = TrialState.Of(trial.Status, trial.End), spec = spec.RootElement });
+                var line = stateSteps is null
+                    ? JsonSerializer.Serialize(new { trial_id = trial.TrialId, state = TrialState.Of(trial.Status, trial.End), spec = spec.RootElement })
+                    : JsonSerializer.Serialize(new { trial_id = trial.TrialId, state = TrialState.Of(trial.Status, trial.End), state_step = stateSteps.TryGetValue(trial.TrialId, out var step) ? step : (long?)null, spec = spec.RootElement });
                 await trials.WriteLineAsync(line.AsMemory(), cancellation);
             }
         }
@@ -92,5 +101,22 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         await using var stream = File.Create(Path.Combine(folder, "curves.csv"));
         await using var writer = CurvesCommand.Create(CurveFormat.Csv, stream, keys, numeric);
         await query.WriteAsync(study.StudyId, selected, writer, cancellation);
+    }
+
+    /// <summary>Each trial's newest whole state as a file; the steps they were taken at, by trial.</summary>
+    private static async Task<Dictionary<string, long>> WriteStatesAsync(StoreOptions store, string studyId, string folder, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(folder);
+        var steps = new Dictionary<string, long>();
+        await foreach (var state in StoredStates.NewestAsync(store, studyId, cancellation))
+        {
+            if (Path.GetFileName(state.TrialId) != state.TrialId || state.TrialId.StartsWith('.'))
+            {
+                throw new InvalidDataException($"the store holds a training state under the trial id '{state.TrialId}', which is not a file name; nothing exported");
+            }
+            await File.WriteAllBytesAsync(Path.Combine(folder, state.TrialId + ".safetensors"), state.Safetensors, cancellation);
+            steps[state.TrialId] = state.Step;
+        }
+        return steps;
     }
 }

@@ -32,6 +32,9 @@ public abstract record CheckpointAt
 /// <summary>Reads the query tables; never the journal.</summary>
 public sealed class ReadModelReader(StoreOptions store)
 {
+    /// <summary>The store it reads (a read-only snapshot of it when it cannot be written).</summary>
+    public StoreOptions Store => store;
+
     private static readonly string CheckpointSelect = string.Join(", ", ReadModelSchema.CheckpointColumns.Select(c => "c." + c));
 
 
