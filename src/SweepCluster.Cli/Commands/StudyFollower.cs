@@ -42,6 +42,7 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
             return await Loop(status => Log.Information("{Study}: {Line}", studyId, ProgressLine(status)), TimeSpan.FromSeconds(5), interrupt);
         }
         StudyProgress final = null!;
+        AnsiConsole.Profile.Width = TerminalWidth.Current;
         using (ConsoleDiversion.Begin())
         {
             await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
@@ -161,14 +162,16 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
     private Rows Render(StudyProgress s)
     {
         var state = _interrupting ? "interrupting: running trials save their state" : s.Phase.ToString().ToLowerInvariant();
-        var counts = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.StudyId)}[/] ({Markup.Escape(state)})");
+        // Fitted like every other table: on a narrow terminal the columns stack rather than cut their headers.
+        var counts = new FittedTable($"{s.StudyId} ({state})", []);
         foreach (var column in new[] { "done", "running", "queued", "pending", "diverged", "failed", "pruned", "elapsed", "eta" })
         {
-            counts.AddColumn(column);
+            counts.AddColumn(column, rightAligned: true);
         }
-        counts.AddRow($"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Training}", $"{s.Queued}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", $"{s.Pruned}",
-            Duration(_clock.Elapsed), Eta(s));
-        var parts = new List<Spectre.Console.Rendering.IRenderable> { counts, SummaryTable.BestMargins(s, AnsiConsole.Profile.Width) };
+        counts.AddRow([$"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Training}", $"{s.Queued}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}",
+            Duration(_clock.Elapsed), Eta(s)]);
+        var width = TerminalWidth.Current;
+        var parts = new List<Spectre.Console.Rendering.IRenderable> { counts.Render(width, TableBorder.Rounded), SummaryTable.BestMargins(s, width) };
         parts.AddRange(ConsoleDiversion.Recent.Select(line => new Text(line)));
         return new Rows(parts);
     }
