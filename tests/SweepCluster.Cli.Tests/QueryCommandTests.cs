@@ -281,7 +281,14 @@ public sealed class QueryCommandTests(QueryStudyFixture study) : IClassFixture<Q
         var folder = Path.Combine(Folder, $"export-{Guid.NewGuid():N}");
         var exported = Query("studies", "export", "q", "--out", folder);
 
-        Assert.Equal(["curves.csv", "results.csv", "study.json", "trials.jsonl"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["curves.csv", "results.csv", "study.json", "sweep.yaml", "trials.jsonl"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // The sweep file recreates the same trials, ids and all, in another store.
+        var other = Path.Combine(folder + "-rerun.db");
+        var rerun = Cli.Run(Folder, "run", Path.Combine(folder, "sweep.yaml"), "--store", other);
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr);
+        static IEnumerable<string> Ids(Cli.Result status) =>
+            JsonDocument.Parse(status.Stdout).RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("trial_id").GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(Ids(Query("status", "q", "--json")), Ids(Query("status", "q", "--json", "--store", other)));
         Assert.Equal(Query("results", "q", "--format", "csv").Stdout, File.ReadAllText(Path.Combine(folder, "results.csv")));
         Assert.Equal(Query("curves", "q", "--format", "csv").Stdout, File.ReadAllText(Path.Combine(folder, "curves.csv")));
         var trials = File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();

@@ -26,7 +26,7 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         public string Study { get; init; } = "";
 
         [CommandOption("--out <FOLDER>")]
-        [Description("The folder to create (it must not exist): study.json, trials.jsonl, results.csv and curves.csv.")]
+        [Description("The folder to create (it must not exist): study.json, trials.jsonl, sweep.yaml (the trials as a sweep file that recreates them), results.csv and curves.csv.")]
         public string? Out { get; init; }
 
         [CommandOption("--states")]
@@ -78,9 +78,11 @@ public sealed class StudiesExportCommand : AsyncCommand<StudiesExportCommand.Set
         await File.WriteAllTextAsync(Path.Combine(folder, "study.json"), JsonSerializer.Serialize(status, TrialJson.Indented), cancellation);
 
         var stateSteps = states ? await WriteStatesAsync(reader.Store, study.StudyId, Path.Combine(folder, "states"), cancellation) : null;
+        var rows = await reader.TrialsAsync(study.StudyId, cancellation);
+        await File.WriteAllTextAsync(Path.Combine(folder, "sweep.yaml"), TrialsSweepFile.Write(study, rows), cancellation);
         await using (var trials = new StreamWriter(Path.Combine(folder, "trials.jsonl")))
         {
-            foreach (var trial in await reader.TrialsAsync(study.StudyId, cancellation))
+            foreach (var trial in rows)
             {
                 using var spec = JsonDocument.Parse(trial.SpecJson);
                 var line = stateSteps is null
