@@ -9,13 +9,20 @@ namespace SweepCluster.Cluster.Work;
 /// </summary>
 public sealed class TrainingThreads : IDisposable
 {
+    // A cancelled training returns within a step; this bounds the wait for one that does not.
+    private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(30);
+
     private readonly BlockingCollection<Action> _work = new(new ConcurrentQueue<Action>());
+    private readonly List<Thread> _threads = [];
+    private volatile bool _ending;
 
     public TrainingThreads(int count, string name)
     {
         for (var i = 0; i < count; i++)
         {
-            new Thread(Loop) { IsBackground = true, Name = $"{name}-{i + 1}" }.Start();
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"{name}-{i + 1}" };
+            _threads.Add(thread);
+            thread.Start();
         }
     }
 
@@ -26,14 +33,33 @@ public sealed class TrainingThreads : IDisposable
     /// </summary>
     public void Run(Action training) => _work.Add(training);
 
-    /// <summary>Lets each thread end after its current training; trainings are cancelled by their actors.</summary>
-    public void Dispose() => _work.CompleteAdding();
+    /// <summary>
+    /// Lets each thread end after its current training (their actors have cancelled them) and waits until
+    /// they have: a process that exits while a thread is inside libtorch crashes in its native teardown
+    /// (a node stopped with SIGTERM mid-training exited with SIGSEGV).
+    /// </summary>
+    public void Dispose()
+    {
+        _ending = true;
+        _work.CompleteAdding();
+        var deadline = DateTime.UtcNow + EndTimeout;
+        foreach (var thread in _threads.Where(t => t != Thread.CurrentThread))
+        {
+            thread.Join(Max(deadline - DateTime.UtcNow, TimeSpan.Zero));
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Loop()
     {
         foreach (var training in _work.GetConsumingEnumerable())
         {
-            training();
+            // A training still queued when the worker ends belongs to a stopped actor: nobody awaits it.
+            if (!_ending)
+            {
+                training();
+            }
         }
     }
 }
