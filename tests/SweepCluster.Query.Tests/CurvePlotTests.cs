@@ -35,4 +35,17 @@ public sealed class CurvePlotTests : IDisposable
         var pruned = CurveBand.From("sign", [Seed(0, 30), Seed(1, 30), Seed(2, 100)], pruned: 2);
         Assert.Equal(100, pruned.Steps[^1]);
     }
+
+    [Theory]
+    [InlineData(new[] { 1e-30, 5.0, 1e3 }, "0E+00")]
+    [InlineData(new[] { 0.5, 2e5 }, "0E+00")]
+    [InlineData(new[] { 0.002, 0.5, 3000.0 }, "G6")]
+    [InlineData(new[] { -1.0, 0.0, double.NaN, 10.0 }, "G6")]
+    public void A_log_axis_writes_every_power_of_ten_in_one_format(double[] values, string format)
+    {
+        Assert.Equal(format, CurvePlot.LogAxisFormat(values));
+        // The loss of a quickstart run: the format gives 1E+04 ... 1E-32, never "100" beside "1E-06".
+        var labels = Enumerable.Range(-32, 37).Select(e => Math.Pow(10, e).ToString(CurvePlot.LogAxisFormat([1e-30, 1e4]), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(labels, l => Assert.Matches(@"^1E[+-]\d\d$", l));
+    }
 }

@@ -13,6 +13,16 @@ public static class CurvePlot
     /// <summary>Where symmetric log turns from linear to logarithmic: margins of order 1e-3 and below stay apart.</summary>
     private const double SymlogScale = 1e-3;
 
+    /// <summary>
+    /// The number format of a log axis's powers of ten over these values: one format on the axis, written
+    /// out (0.001 to 10000) while every power is short, all in E notation (1E-06) once any is not.
+    /// </summary>
+    internal static string LogAxisFormat(IEnumerable<double> values)
+    {
+        var exponents = values.Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).DefaultIfEmpty(0).ToList();
+        return exponents.Min() < -3 || exponents.Max() > 4 ? "0E+00" : "G6";
+    }
+
     public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, AxisScale yScale = AxisScale.Linear, int width = 1000, int height = 620)
     {
         double Y(double v) => yScale switch
@@ -53,11 +63,12 @@ public static class CurvePlot
         plot.YLabel(yScale switch { AxisScale.Log => $"{metric} (log scale)", AxisScale.SymmetricLog => $"{metric} (symmetric log scale)", _ => metric });
         if (yScale == AxisScale.Log)
         {
+            var format = LogAxisFormat(bands.SelectMany(b => b.Mean));
             plot.Axes.Left.TickGenerator = new NumericAutomatic
             {
                 MinorTickGenerator = new LogMinorTickGenerator(),
                 IntegerTicksOnly = true,
-                LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                LabelFormatter = v => Math.Pow(10, Math.Round(v)).ToString(format, System.Globalization.CultureInfo.InvariantCulture),
             };
         }
         else if (yScale == AxisScale.SymmetricLog)
