@@ -48,4 +48,17 @@ public sealed class CurvePlotTests : IDisposable
         var labels = Enumerable.Range(-32, 37).Select(e => Math.Pow(10, e).ToString(CurvePlot.LogAxisFormat([1e-30, 1e4]), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.All(labels, l => Assert.Matches(@"^1E[+-]\d\d$", l));
     }
+
+    [Fact]
+    public void A_symmetric_log_axis_writes_its_ticks_in_one_format()
+    {
+        // Margins of order 1e-4 (the quickstart's margin_l1) read 0.0003 beside 8E-05 before.
+        var tiny = CurvePlot.SymlogAxisScientific([-2e-5, 3e-4]);
+        Assert.True(tiny);
+        Assert.Equal(["3E-04", "8E-05", "-4E-05", "0"], new[] { 3e-4, 8e-5, -4e-5, 0 }.Select(v => CurvePlot.SymlogLabel(v, tiny)));
+        // Margins up to hundreds (sign descent's l-infinity margin) read 1.5E+02 beside 81 before.
+        var wide = CurvePlot.SymlogAxisScientific([-0.2, 267]);
+        Assert.False(wide);
+        Assert.Equal(["150", "81", "0.00052", "-0.017", "0"], new[] { 151.3, 81.2, 5.2e-4, -0.0171, 0 }.Select(v => CurvePlot.SymlogLabel(v, wide)));
+    }
 }

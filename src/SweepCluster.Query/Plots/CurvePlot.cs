@@ -23,6 +23,25 @@ public static class CurvePlot
         return exponents.Min() < -3 || exponents.Max() > 4 ? "0E+00" : "G6";
     }
 
+    /// <summary>A symmetric-log axis is in E notation when its values are all tiny (within the linear part) or huge.</summary>
+    internal static bool SymlogAxisScientific(IEnumerable<double> values)
+    {
+        var largest = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        return largest is > 0 and < SymlogScale || largest >= 1e6;
+    }
+
+    /// <summary>A tick of a symmetric-log axis to two significant digits, in the axis's one format: 150 and 0.00052, or 1.5E+02 and 5.2E-04.</summary>
+    internal static string SymlogLabel(double value, bool scientific)
+    {
+        if (value == 0 || !double.IsFinite(value))
+        {
+            return "0";
+        }
+        var digits = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        var rounded = Math.Round(value / Math.Pow(10, digits - 1)) * Math.Pow(10, digits - 1);
+        return rounded.ToString(scientific ? "0.#E+00" : "0.##############", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static void Save(IReadOnlyList<CurveBand> bands, string metric, string title, bool logSteps, string path, AxisScale yScale = AxisScale.Linear, int width = 1000, int height = 620)
     {
         double Y(double v) => yScale switch
@@ -73,9 +92,10 @@ public static class CurvePlot
         }
         else if (yScale == AxisScale.SymmetricLog)
         {
+            var scientific = SymlogAxisScientific(bands.SelectMany(b => b.Mean));
             plot.Axes.Left.TickGenerator = new NumericAutomatic
             {
-                LabelFormatter = v => (Math.Sinh(v) * SymlogScale).ToString("G2", System.Globalization.CultureInfo.InvariantCulture),
+                LabelFormatter = v => SymlogLabel(Math.Sinh(v) * SymlogScale, scientific),
             };
         }
         if (logSteps)
