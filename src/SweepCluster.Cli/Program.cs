@@ -46,7 +46,7 @@ app.Configure(config =>
         studies.SetDescription("The studies in a store, each with its best configuration; `studies export` writes one to a folder, `studies delete` removes one.");
         studies.SetDefaultCommand<StudiesCommand>();
         studies.AddCommand<StudiesExportCommand>("export")
-            .WithDescription("Write a study to a new folder: study.json (its state), trials.jsonl (every trial's resolved spec), results.csv and curves.csv.")
+            .WithDescription("Write a study to a new folder: study.json (its state), trials.jsonl (every trial's resolved spec), sweep.yaml (a sweep file that recreates its trials), results.csv and curves.csv; --states adds each trial's training state as safetensors.")
             .WithExample("studies", "export", "quickstart", "--out", "quickstart-export");
         studies.AddCommand<StudiesDeleteCommand>("delete")
             .WithDescription("Delete a study for good (its journal, training states and query rows, together), after you type its name; --yes for scripts. Needs the store alone: stop its nodes or run first.")

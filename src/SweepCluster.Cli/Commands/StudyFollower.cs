@@ -42,7 +42,6 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
             return await Loop(status => Log.Information("{Study}: {Line}", studyId, ProgressLine(status)), TimeSpan.FromSeconds(5), interrupt);
         }
         StudyProgress final = null!;
-        AnsiConsole.Profile.Width = TerminalWidth.Current;
         using (ConsoleDiversion.Begin())
         {
             await AnsiConsole.Live(new Markup("starting...")).AutoClear(false).StartAsync(async live =>
@@ -170,7 +169,8 @@ internal sealed class StudyFollower(ClusterNode node, string studyId, OnCancel o
         }
         counts.AddRow([$"{s.Completed + s.Diverged + s.Stalled + s.Failed + s.Pruned}/{s.Total}", $"{s.Training}", $"{s.Queued}", $"{s.Pending}", s.Stalled > 0 ? $"{s.Diverged} (+{s.Stalled} stalled)" : $"{s.Diverged}", $"{s.Failed}", $"{s.Pruned}",
             Duration(_clock.Elapsed), Eta(s)]);
-        var width = TerminalWidth.Current;
+        // The live region is drawn at the profile's width: the same as the tables', $COLUMNS included, read anew as a terminal resizes.
+        var width = AnsiConsole.Profile.Width = TerminalWidth.Current;
         var parts = new List<Spectre.Console.Rendering.IRenderable> { counts.Render(width, TableBorder.Rounded), SummaryTable.BestMargins(s, width) };
         parts.AddRange(ConsoleDiversion.Recent.Select(line => new Text(line)));
         return new Rows(parts);

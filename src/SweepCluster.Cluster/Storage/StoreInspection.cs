@@ -34,26 +34,31 @@ public static class StoreInspection
         try
         {
             await using var connection = await OpenReadOnlyAsync(store, cancellation);
-            await using var command = connection.CreateCommand();
-            command.CommandText = store.Kind == StoreKind.Sqlite
-                ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
-            var tables = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellation))
-            {
-                while (await reader.ReadAsync(cancellation))
-                {
-                    tables.Add(reader.GetString(0));
-                }
-            }
+            var tables = await TablesAsync(connection, store.Kind, cancellation);
             return tables.Count == 0 ? StoreContents.Empty
-                : tables.Contains(JournalTable, StringComparer.OrdinalIgnoreCase) ? StoreContents.SweepCluster
+                : tables.Contains(JournalTable) ? StoreContents.SweepCluster
                 : StoreContents.Foreign;
         }
         catch (Exception e) when (StoreProblems.IsStoreFailure(e))
         {
             throw StoreProblems.Unavailable(store, e);
         }
+    }
+
+    /// <summary>The tables of the store's database (its schema on PostgreSQL), SQLite's own left out; names compare ignoring case.</summary>
+    public static async Task<IReadOnlySet<string>> TablesAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = kind == StoreKind.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
+        var tables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            tables.Add(reader.GetString(0));
+        }
+        return tables;
     }
 
     /// <summary>The refusal a command gives for a database that is not ours.</summary>

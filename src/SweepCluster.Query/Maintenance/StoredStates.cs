@@ -19,14 +19,9 @@ public static class StoredStates
     public static async IAsyncEnumerable<StoredState> NewestAsync(StoreOptions store, string studyId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        await using (var exists = Sql.Command(connection, null, store.Kind == StoreKind.Sqlite
-            ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{TrainingStateStore.Table}'"
-            : $"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{TrainingStateStore.Table}'"))
+        if (!(await StoreInspection.TablesAsync(connection, store.Kind, cancellation)).Contains(TrainingStateStore.Table))
         {
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellation), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                yield break;
-            }
+            yield break;
         }
         await using var command = Sql.Command(connection, null,
             $"SELECT trial_id, step, chunk, bytes FROM {TrainingStateStore.Table} WHERE study_id = @study ORDER BY trial_id, step DESC, chunk",

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using SweepCluster.Cluster.Query;
 using SweepCluster.Cluster.Storage;
 using SweepCluster.Query.ReadModel;
@@ -31,7 +30,7 @@ public static class StudyDeletion
     public static async Task<DeletedStudy> DeleteAsync(StoreOptions store, string studyId, CancellationToken cancellation = default)
     {
         await using var connection = await StoreConnections.OpenAsync(store, cancellation);
-        var tables = await TablesAsync(connection, store.Kind, cancellation);
+        var tables = await StoreInspection.TablesAsync(connection, store.Kind, cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var deleted = new Dictionary<string, long>();
         foreach (var (table, column, byPersistenceId) in Rows.Where(r => tables.Contains(r.Table)))
@@ -45,20 +44,5 @@ public static class StudyDeletion
             deleted.GetValueOrDefault(ReadModelSchema.Trials),
             deleted.GetValueOrDefault(ReadModelSchema.Checkpoints),
             deleted.GetValueOrDefault(TrainingStateStore.Table));
-    }
-
-    private static async Task<HashSet<string>> TablesAsync(DbConnection connection, StoreKind kind, CancellationToken cancellation)
-    {
-        var sql = kind == StoreKind.Sqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'table'"
-            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
-        await using var command = Sql.Command(connection, null, sql);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        var tables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        while (await reader.ReadAsync(cancellation))
-        {
-            tables.Add(reader.GetString(0));
-        }
-        return tables;
     }
 }
