@@ -24,6 +24,7 @@ public sealed class TrialRunner : IDisposable
     private readonly MarginObjective _objective;
     private readonly long _startStep;
     private readonly double _elapsedBeforeMs;
+    private readonly StallDetector? _stalls;
     private long? _firstFitStep;
 
     public TrialRunner(TrialSpec spec, LoadedDataset data, TrainingState? resumeFrom = null)
@@ -34,19 +35,27 @@ public sealed class TrialRunner : IDisposable
         _model = new HomogeneousMlp(spec.Model, data.Dim, data.Outputs);
         _rule = UpdateRule.Create(spec, _model.ParameterCount);
         _objective = new MarginObjective(spec.Loss, spec.Reduction);
+        // Only full-batch training repeats itself: a mini-batch step depends on the batch as well.
+        _stalls = IsFullBatch ? new StallDetector() : null;
         if (resumeFrom is null)
         {
             _model.Initialize(spec.Model.Init, spec.Model.InitScale, spec.Seed);
             return;
         }
         var savedSpec = TrialJson.Deserialize<TrialSpec>(resumeFrom.SpecJson);
+        if (savedSpec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null })
+        {
+            // Saved before kink_hold was a key: its tensors say which rule saved it, and the rule's Restore
+            // refuses a state of the other one.
+            savedSpec = savedSpec with { KinkHold = spec.KinkHold };
+        }
         var saved = TrialJson.Serialize(savedSpec with { Steps = spec.Steps, Stop = spec.Stop });
         if (saved != TrialJson.Serialize(spec))
         {
             throw new InvalidDataException(
                 $"The training state was saved by a trial with another configuration ({string.Join(", ", ChangedKeys(saved, TrialJson.Serialize(spec)))}); only steps and stop may change on resume.");
         }
-        resumeFrom.RestoreInto(_model.Weights, _rule);
+        resumeFrom.RestoreInto(_model.Weights, _rule, _stalls);
         _startStep = resumeFrom.Step;
         _firstFitStep = resumeFrom.FirstFitStep;
         _elapsedBeforeMs = resumeFrom.ElapsedMs;
@@ -79,15 +88,16 @@ public sealed class TrialRunner : IDisposable
 
     public HomogeneousMlp Model => _model;
 
+    private bool IsFullBatch => _spec.BatchSize is null || _spec.BatchSize >= _data.TrainCount;
+
     public TrialOutcome Run(ITrialObserver observer, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         double ElapsedMs() => _elapsedBeforeMs + clock.Elapsed.TotalMilliseconds;
         var logLossThreshold = _spec.Stop.LossBelow > 0 ? Math.Log(_spec.Stop.LossBelow) : double.NegativeInfinity;
-        var fullBatch = _spec.BatchSize is null || _spec.BatchSize >= _data.TrainCount;
+        var fullBatch = IsFullBatch;
         Checkpoint? last = null;
         var lastSave = TimeSpan.Zero;
-        var stalls = new StallDetector();
 
         for (var t = _startStep; ; t++)
         {
@@ -110,24 +120,26 @@ public sealed class TrialRunner : IDisposable
                 _firstFitStep = t;
             }
 
+            // A resumed run's first step was observed before its state was saved.
+            var stall = resumedHere ? null : _stalls?.Observe(t, _model.Theta, full.LogLoss, _rule);
             TrialEnd? end = t >= _spec.Steps ? TrialEnd.Completed
                 : full.LogLoss < logLossThreshold ? TrialEnd.LossThreshold
                 : _spec.Stop.WallSeconds is { } limit && ElapsedMs() >= limit * 1000 ? TrialEnd.WallClockLimit
+                : stall is not null ? TrialEnd.Stalled
                 : null;
             if ((due || end is not null) && !resumedHere)
             {
                 last = CheckpointMetrics.Compute(t, full, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
-                observer.OnCheckpoint(last);
-                if (end is null && stalls.Observe(t, _model.Theta, full.LogLoss) is { } stall)
+                if (_rule.HoldCounts is { } holds)
                 {
-                    SaveFinal(observer, t, ElapsedMs());
-                    return new TrialOutcome(TrialEnd.Stalled, t, last, _firstFitStep, Describe(stall));
+                    last = last with { Holds = holds.Holds, HeldSteps = holds.HeldSteps };
                 }
+                observer.OnCheckpoint(last);
             }
             if (end is not null)
             {
                 SaveFinal(observer, t, ElapsedMs());
-                return new TrialOutcome(end.Value, t, last, _firstFitStep, null);
+                return new TrialOutcome(end.Value, t, last, _firstFitStep, end == TrialEnd.Stalled ? Describe(stall!) : null);
             }
             var saveDue = (SaveStateEvery is { } every && t % every == 0)
                 || (SaveStateInterval is { } interval && clock.Elapsed - lastSave >= interval);
@@ -174,15 +186,16 @@ public sealed class TrialRunner : IDisposable
     private string Describe(Stall stall)
     {
         var repeat = stall.Period == 1
-            ? $"the parameters and the loss ({Math.Exp(stall.Loss):G6}) have not changed since step {stall.Since}"
-            : $"the parameters and the loss have repeated every {stall.Period} checkpoints since step {stall.Since}";
+            ? $"the parameters and the loss ({stall.Loss:G6}) have not changed since step {stall.Since}"
+            : $"the parameters and the loss have repeated every {stall.Period} steps since step {stall.Since}";
         return _rule.LastCoordinate is { } i ? $"{repeat}; the last step moved {_model.Describe(i)}" : repeat;
     }
 
     public TrainingState Capture(long step, double elapsedMs)
     {
         using var scope = NewDisposeScope();
-        return TrainingState.Capture(_spec, step, _firstFitStep, elapsedMs, _model.Weights, _rule.State);
+        var state = _stalls is null ? _rule.State : _rule.State.Concat(_stalls.State).ToDictionary();
+        return TrainingState.Capture(_spec, step, _firstFitStep, elapsedMs, _model.Weights, state);
     }
 
     /// <summary>Mini-batch t: epoch t / batches-per-epoch, in an order drawn from (seed, epoch) alone, so resuming needs no RNG state.</summary>

@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace SweepCluster.Trials;
 
 /// <summary>
 /// The metrics of one training state. The field names (snake_case in JSON and CSV) are the product's
 /// contract: every interface that shows checkpoints keeps them. A value that is not finite (a margin of
-/// a zero network, say) is null. Each field is declared here once, with its <see cref="MetricAttribute"/>;
+/// a zero network, say) is null. <see cref="Holds"/> and <see cref="HeldSteps"/> are set only for coordinate
+/// descent with <c>kink_hold: true</c>: how often it held a coordinate at a ReLU kink, and at how many steps
+/// one was held, since step 0. Each field is declared here once, with its <see cref="MetricAttribute"/>;
 /// the metric registry, the read model's columns, the queries and the schedulers all follow these
 /// declarations, so a new metric is a new parameter here plus its computation in the engine.
 /// </summary>
@@ -21,7 +25,9 @@ public sealed record Checkpoint(
     [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginL1,
     [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginL2,
     [Metric(Better.Larger, MeaningfulOnceFit = true)] double? SmoothedMarginLinf,
-    [Metric(Better.Smaller)] double WallMs)
+    [Metric(Better.Smaller)] double WallMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)][Metric(Better.Neither)] long? Holds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)][Metric(Better.Neither)] long? HeldSteps = null)
 {
     /// <summary>The same checkpoint with its wall-clock time left out: what two runs of one trial must agree on.</summary>
     public Checkpoint WithoutWallTime() => this with { WallMs = 0 };

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SweepCluster.Trials;
 
 public enum LossKind { Exponential, Logistic }
@@ -22,7 +24,13 @@ public sealed record StopSpec(double LossBelow, double? WallSeconds);
 
 public sealed record AdamSpec(double Beta1, double Beta2, double Eps);
 
-/// <summary>One training of one network with one algorithm: every key of a trial, resolved.</summary>
+/// <summary>
+/// One training of one network with one algorithm: every key of a trial, resolved.
+/// <see cref="KinkHold"/> is set (true or false) on every coordinate trial read from a file, so its id says
+/// which rule it runs: greedy coordinate descent as written (false), or with the hold at ReLU kinks (true).
+/// It is null for every other algorithm, and on coordinate trials journaled before it existed
+/// (<see cref="LegacyCoordinateRule"/> says which rule those ran).
+/// </summary>
 public sealed record TrialSpec(
     DatasetSpec Dataset,
     ModelSpec Model,
@@ -39,4 +47,5 @@ public sealed record TrialSpec(
     int CheckpointEvery,
     StopSpec Stop,
     int Seed,
-    int TorchThreads);
+    int TorchThreads,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? KinkHold = null);

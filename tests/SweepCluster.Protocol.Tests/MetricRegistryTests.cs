@@ -10,8 +10,11 @@ public sealed class MetricRegistryTests
     [Fact]
     public void The_registry_lists_the_checkpoint_fields_in_order_under_their_json_names()
     {
-        var json = JsonNode.Parse(TrialJson.Serialize(TestTrials.At(5)))!.AsObject();
+        // Holds are written only where the kink hold ran: a checkpoint with them has every field.
+        var json = JsonNode.Parse(TrialJson.Serialize(TestTrials.At(5) with { Holds = 1, HeldSteps = 16 }))!.AsObject();
         Assert.Equal(json.Select(p => p.Key), MetricRegistry.Names);
+        Assert.DoesNotContain("holds", TrialJson.Serialize(TestTrials.At(5)));
+        Assert.DoesNotContain(MetricRegistry.Rankable, m => m.Name is "holds" or "held_steps");
         Assert.DoesNotContain(MetricRegistry.Rankable, m => m.Name is "step" or "norm_l1" or "norm_l2" or "norm_linf");
         Assert.Equal(["margin_l1", "margin_l2", "margin_linf"], MetricRegistry.Summarized.Select(m => m.Name));
         Assert.True(MetricRegistry.Get("margin_l2").MeaningfulOnceFit);
@@ -21,9 +24,11 @@ public sealed class MetricRegistryTests
     [Fact]
     public void A_checkpoint_goes_to_values_and_back_unchanged()
     {
-        var checkpoint = TestTrials.At(7) with { MarginL2 = 0.25, TestAccuracy = null, WallMs = 3 };
-        var values = MetricRegistry.Values(checkpoint).Select(v => v is null ? (double?)null : Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(checkpoint, MetricRegistry.Create(values));
+        foreach (var checkpoint in new[] { TestTrials.At(7) with { MarginL2 = 0.25, TestAccuracy = null, WallMs = 3 }, TestTrials.At(7) with { Holds = 3, HeldSteps = 80 } })
+        {
+            var values = MetricRegistry.Values(checkpoint).Select(v => v is null ? (double?)null : Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(checkpoint, MetricRegistry.Create(values));
+        }
     }
 
     [Theory]

@@ -21,7 +21,8 @@ internal static class Specs
         CheckpointEvery: 10,
         new StopSpec(0, null),
         Seed: 1,
-        TorchThreads: 1);
+        TorchThreads: 1,
+        KinkHold: algorithm == AlgorithmKind.Coordinate ? false : null);
 
     public static readonly (AlgorithmKind Algorithm, double Lr)[] EveryAlgorithm =
     [

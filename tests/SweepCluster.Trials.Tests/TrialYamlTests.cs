@@ -36,6 +36,27 @@ public sealed class TrialYamlTests
     }
 
     [Fact]
+    public void Coordinate_descent_is_plain_unless_kink_hold_is_true_and_always_says_which()
+    {
+        var plain = TrialYaml.Parse(Example.Replace("algorithm: sign", "algorithm: coordinate"), "trial.yaml");
+        var held = TrialYaml.Parse(Example.Replace("algorithm: sign", "algorithm: coordinate\nkink_hold: true"), "trial.yaml");
+        var flag = TrialYaml.Parse(Example.Replace("algorithm: sign", "algorithm: coordinate"), "trial.yaml", [new KeyOverride("kink_hold", "true", "--kink-hold")]);
+        Assert.False(plain.KinkHold);
+        Assert.True(held.KinkHold);
+        Assert.True(flag.KinkHold);
+        // Written into both forms, so the id names the rule: plain and held never share an id, and neither
+        // shares one with a coordinate trial journaled before the key existed (which had no kink_hold).
+        Assert.Contains("\"kink_hold\":false", TrialJson.CanonicalForm(plain));
+        Assert.Contains("\"kink_hold\":true", TrialJson.CanonicalForm(held));
+        Assert.NotEqual(TrialJson.StableId(plain), TrialJson.StableId(held));
+        Assert.NotEqual(TrialJson.StableId(plain), TrialJson.StableId(plain with { KinkHold = null }));
+        // Other algorithms have none, and their JSON and ids are as before.
+        var sign = TrialYaml.Parse(Example, "trial.yaml");
+        Assert.Null(sign.KinkHold);
+        Assert.DoesNotContain("kink_hold", TrialJson.Serialize(sign));
+    }
+
+    [Fact]
     public void Steepest_and_adam_take_their_own_keys()
     {
         var steepest = TrialYaml.Parse(Example.Replace("algorithm: sign", "algorithm: steepest\np: 3"), "t.yaml");
@@ -71,6 +92,8 @@ public sealed class TrialYamlTests
     [InlineData("algorithm: sign", "algorithm: steepest", "algorithm", "")]
     [InlineData("algorithm: sign", "algorithm: sign\np: 3", "p", "applies to algorithm steepest only")]
     [InlineData("algorithm: sign", "algorithm: gd\neps: 0", "eps", "applies to algorithm adam only")]
+    [InlineData("algorithm: sign", "algorithm: sign\nkink_hold: true", "kink_hold", "applies to algorithm coordinate only, not sign")]
+    [InlineData("algorithm: sign", "algorithm: coordinate\nkink_hold: often", "kink_hold", "must be true or false, found 'often'")]
     [InlineData("loss: exponential", "loss: hinge", "loss", "must be one of exponential, logistic")]
     [InlineData("lr_schedule: constant", "lr_schedule: [1]", "lr_schedule", "must be a single value")]
     [InlineData("steps: 2000", "steps: -5", "steps", "must be zero or more")]

@@ -110,6 +110,10 @@ public class TrialOptions : CommandSettings
     [Description("Adam's eps, 0 allowed (default 1e-8).")]
     public string? Eps { get; init; }
 
+    [CommandOption("--kink-hold <BOOL>")]
+    [Description("kink_hold for algorithm coordinate: true holds a coordinate that bounces straight back across a ReLU kink (not the paper's rule); false is greedy coordinate descent as written (default false).")]
+    public string? KinkHold { get; init; }
+
     [CommandOption("--batch-size <N>")]
     [Description("Mini-batch size with seeded shuffling (default: full batch).")]
     public string? BatchSize { get; init; }
@@ -150,7 +154,7 @@ public class TrialOptions : CommandSettings
             ("--init-scale", "model.init_scale", InitScale), ("--loss", "loss", Loss), ("--reduction", "reduction", Reduction),
             ("--algorithm", "algorithm", Algorithm), ("--lr", "lr", Lr), ("--step", "step", Step),
             ("--lr-schedule", "lr_schedule", LrSchedule), ("--norm-p", "p", P), ("--beta1", "beta1", Beta1),
-            ("--beta2", "beta2", Beta2), ("--eps", "eps", Eps), ("--batch-size", "batch_size", BatchSize),
+            ("--beta2", "beta2", Beta2), ("--eps", "eps", Eps), ("--kink-hold", "kink_hold", KinkHold), ("--batch-size", "batch_size", BatchSize),
             ("--steps", "steps", Steps), ("--checkpoint-every", "checkpoint_every", CheckpointEvery),
             ("--stop-loss-below", "stop.loss_below", StopLossBelow), ("--stop-wall-seconds", "stop.wall_seconds", StopWallSeconds),
             ("--seed", "seed", Seed), ("--torch-threads", "torch_threads", TorchThreads),

@@ -233,14 +233,18 @@ public sealed class StudyCoordinator : ReceivePersistentActor, IWithTimers
             return;
         }
         var now = LeaseClock;
-        foreach (var assigned in events.Cast<TrialAssigned>())
+        // Trials that can be continued under no rule come back failed instead (see TrialRecord.Unresumable).
+        var assignments = events.OfType<TrialAssigned>().ToList();
+        foreach (var assigned in assignments)
         {
             _leases.Renew(assigned.TrialId, assigned.Attempt, now);
         }
         var worker = Sender;
-        PersistThen(events, () => worker.Tell(new TrialsAssigned(
-            _state.StudyId,
-            events.Cast<TrialAssigned>().Select(a => new AssignTrial(_state.StudyId, a.TrialId, _state.Trials[a.TrialId].SpecJson, a.Attempt, a.FromStep, _state.PauseAt(a.TrialId))).ToList())));
+        PersistThen(events, () => worker.Tell(assignments.Count == 0
+            ? new NoWork(request.StudyId)
+            : new TrialsAssigned(
+                _state.StudyId,
+                assignments.Select(a => new AssignTrial(_state.StudyId, a.TrialId, _state.Trials[a.TrialId].RunnableSpecJson, a.Attempt, a.FromStep, _state.PauseAt(a.TrialId))).ToList())));
     }
 
     /// <summary>A worker's lease renewal: its current attempts are renewed, the others told to stop.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SweepCluster.Protocol.Scheduling;
 using SweepCluster.Trials;
 
@@ -9,9 +10,20 @@ public interface IStudyEvent : IProtocolMessage;
 /// <summary>The study exists; <see cref="Scheduler"/> (null: FIFO, no early stopping) is fixed for its life.</summary>
 public sealed record StudyCreated(string StudyId, string? Description, int MaxRetries, DateTimeOffset At, SchedulerSettings? Scheduler = null) : IStudyEvent;
 
-public sealed record TrialsAdded(IReadOnlyList<TrialDefinition> Trials, DateTimeOffset At) : IStudyEvent;
+/// <summary>Trials joined the study; <see cref="Engine"/> is the <see cref="EngineVersion"/> their specs mean (null in journals written before it was recorded).</summary>
+public sealed record TrialsAdded(
+    IReadOnlyList<TrialDefinition> Trials,
+    DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Engine = null) : IStudyEvent;
 
-public sealed record TrialAssigned(string TrialId, int Attempt, string Node, long? FromStep, DateTimeOffset At) : IStudyEvent;
+/// <summary>An attempt went to a worker; <see cref="Engine"/> is the <see cref="EngineVersion"/> of the coordinator that assigned it (null before it was recorded).</summary>
+public sealed record TrialAssigned(
+    string TrialId,
+    int Attempt,
+    string Node,
+    long? FromStep,
+    DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Engine = null) : IStudyEvent;
 
 /// <summary>Batch <see cref="Sequence"/> of an attempt was stored (-1: the checkpoints that came with the trial's end). It may hold no new checkpoint when a resumed attempt repeats steps.</summary>
 public sealed record CheckpointsRecorded(string TrialId, int Attempt, long Sequence, IReadOnlyList<Checkpoint> Checkpoints) : IStudyEvent;

@@ -7,6 +7,7 @@ namespace SweepCluster.Protocol.Metrics;
 /// <summary>One checkpoint field: its contract name, whether it may be missing, which way is better.</summary>
 public sealed record Metric(string Name, Type ClrType, bool Nullable, Better Better, bool MeaningfulOnceFit, bool Summarized, Func<Checkpoint, double?> Read)
 {
+    /// <summary>The step: a whole number that is never missing (counts such as holds are nullable and stored as numbers).</summary>
     public bool IsInteger => ClrType == typeof(long);
 
     /// <summary>The value if it is a finite number, else null.</summary>
@@ -61,6 +62,7 @@ public static class MetricRegistry
         {
             var metric = All[i];
             arguments[i] = metric.IsInteger ? (object)(long)(values[i] ?? 0)
+                : metric.ClrType == typeof(long?) ? (values[i] is { } count ? (object)(long)count : null)
                 : metric.Nullable ? values[i]
                 : values[i] ?? double.NaN;
         }
@@ -76,12 +78,19 @@ public static class MetricRegistry
         var nullable = Nullable.GetUnderlyingType(type) is not null;
         Func<Checkpoint, double?> read = (Nullable.GetUnderlyingType(type) ?? type) switch
         {
+            var t when t == typeof(long) && nullable => NullableCount(property),
             var t when t == typeof(long) => Reader<long>(property, v => v),
             var t when t == typeof(double) && nullable => property.GetMethod!.CreateDelegate<Func<Checkpoint, double?>>(),
             var t when t == typeof(double) => Reader<double>(property, v => v),
             _ => throw new InvalidOperationException($"{nameof(Checkpoint)}.{parameter.Name} is a {type.Name}; a metric is a number"),
         };
         return new Metric(JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!), type, nullable, declaration.Better, declaration.MeaningfulOnceFit, declaration.Summarized, read);
+    }
+
+    private static Func<Checkpoint, double?> NullableCount(PropertyInfo property)
+    {
+        var get = property.GetMethod!.CreateDelegate<Func<Checkpoint, long?>>();
+        return c => get(c);
     }
 
     private static Func<Checkpoint, double?> Reader<T>(PropertyInfo property, Func<T, double> toDouble)

@@ -191,7 +191,7 @@ public sealed partial record StudyState
                 }
                 else if (verdict.Decision == RungDecision.Replicate)
                 {
-                    Add(new TrialsAdded(state.MoreSeeds(id), now));
+                    Add(new TrialsAdded(state.MoreSeeds(id), now, EngineVersion.Current));
                 }
             }
             foreach (var id in candidates.ToList())

@@ -43,8 +43,9 @@ public sealed partial record StudyState(
             Scheduler = c.Scheduler is { Stops: true } ? c.Scheduler : null,
             Configurations = c.Scheduler is { Stops: true } ? ImmutableDictionary<string, ConfigurationState>.Empty : null,
         },
-        TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d)),
-        TrialAssigned a => Dequeue(a.TrialId).Update(a.TrialId, t => t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 }),
+        TrialsAdded a => a.Trials.Aggregate(this, (s, d) => s.AddTrial(d, EngineVersion.Of(a.Engine, a.At))),
+        TrialAssigned a => Dequeue(a.TrialId).Update(a.TrialId, t => (t with { Status = TrialStatus.Running, Attempt = a.Attempt, Node = a.Node, Reason = null, NextBatch = 0 })
+            .AssignedUnder(EngineVersion.Of(a.Engine, a.At), a.FromStep, a.At)),
         CheckpointsRecorded r => Update(r.TrialId, t => Observe(t with
         {
             LastStep = r.Checkpoints.Count > 0 ? r.Checkpoints[^1].Step : t.LastStep,
@@ -59,7 +60,7 @@ public sealed partial record StudyState(
         })),
         TrialFailed f => f.WillRetry
             ? Requeue(f.TrialId, t => t with { Failures = t.Failures + 1, Reason = f.Reason })
-            : Update(f.TrialId, t => t with { Status = TrialStatus.Failed, Failures = t.Failures + 1, Reason = f.Reason, Node = null }),
+            : Dequeue(f.TrialId).Update(f.TrialId, t => t with { Status = TrialStatus.Failed, Failures = t.Failures + 1, Reason = f.Reason, Node = null }),
         TrialReleased r => Requeue(r.TrialId, t => t with { Reason = r.Reason }),
         RungJudged j => Judged(j),
         TrialHeld h => Update(h.TrialId, t => t with { HeldAt = h.Rung }),
@@ -70,10 +71,10 @@ public sealed partial record StudyState(
         _ => throw new ArgumentOutOfRangeException(nameof(e), e, "unknown study event"),
     };
 
-    private StudyState AddTrial(TrialDefinition definition)
+    private StudyState AddTrial(TrialDefinition definition, int engine)
     {
         var ordinal = Trials.Count;
-        var record = TrialRecord.New(definition, ordinal, Scheduler is not null);
+        var record = TrialRecord.New(definition, ordinal, Scheduler is not null, engine, InheritedKinkHold(definition));
         if (Scheduler is { Unit: ScheduleUnit.Trial })
         {
             record = record with { Configuration = definition.TrialId };
@@ -89,6 +90,12 @@ public sealed partial record StudyState(
         };
         return joined.Enqueue(definition.TrialId);
     }
+
+    /// <summary>The rule of the configuration a seed joins, for a seed that the scheduler adds to a coordinate configuration journaled before kink_hold was a key.</summary>
+    private bool? InheritedKinkHold(TrialDefinition definition) =>
+        Configurations?.GetValueOrDefault(ReplicateConfig.Id(definition.SpecJson)) is { TrialIds.Count: > 0 } configuration
+            ? Trials[configuration.TrialIds[0]].LegacyKinkHold
+            : null;
 
     private StudyState Update(string trialId, Func<TrialRecord, TrialRecord> change) =>
         this with { Trials = Trials.SetItem(trialId, change(Trials[trialId])) };
@@ -120,7 +127,7 @@ public sealed partial record StudyState(
     {
         var fresh = command.Trials.Where(t => !Trials.ContainsKey(t.TrialId)).DistinctBy(t => t.TrialId).ToList();
         // A large study's trials go into several events, each a bounded row in the journal, written together.
-        var added = TrialPages.Split(fresh, t => t.Size, EventPageBytes).Select(page => (IStudyEvent)new TrialsAdded(page, now)).ToList();
+        var added = TrialPages.Split(fresh, t => t.Size, EventPageBytes).Select(page => (IStudyEvent)new TrialsAdded(page, now, EngineVersion.Current)).ToList();
         if (!Exists)
         {
             return ([new StudyCreated(command.StudyId, command.Description, command.MaxRetries, now, command.Scheduler is { Stops: true } ? command.Scheduler : null), .. added], null);
@@ -152,8 +159,14 @@ public sealed partial record StudyState(
         {
             return [];
         }
+        // A trial that cannot be continued under any rule fails, saying why, in place of being assigned.
+        var unresumable = Pending.Values.Take(request.Slots).Where(id => Trials[id].Unresumable is not null).ToList();
+        if (unresumable.Count > 0)
+        {
+            return WithFinish(unresumable.Select(id => (IStudyEvent)new TrialFailed(id, Trials[id].Attempt, Trials[id].Unresumable!, WillRetry: false, now)).ToList(), now);
+        }
         var page = TrialPages.Split(Pending.Values.Take(request.Slots), id => Trials[id].SpecJson.Length + id.Length + 64).FirstOrDefault() ?? [];
-        return page.Select(id => (IStudyEvent)new TrialAssigned(id, Trials[id].Attempt + 1, request.Node, Trials[id].StateStep, now)).ToList();
+        return page.Select(id => (IStudyEvent)new TrialAssigned(id, Trials[id].Attempt + 1, request.Node, Trials[id].StateStep, now, EngineVersion.Current)).ToList();
     }
 
     /// <summary>Whether this attempt is the one the trial runs now.</summary>

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using SweepCluster.Trials;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,6 +43,12 @@ public sealed class AdamRule : UpdateRule
 
     public override IReadOnlyDictionary<string, Tensor> State =>
         new Dictionary<string, Tensor> { ["adam.exp_avg"] = _m, ["adam.exp_avg_sq"] = _v };
+
+    public override void AddToFingerprint(XxHash128 hash, long stepIndex)
+    {
+        hash.Append(_m.bytes);
+        hash.Append(_v.bytes);
+    }
 
     public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
     {

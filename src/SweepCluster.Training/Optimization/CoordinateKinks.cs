@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using static TorchSharp.torch;
 
 namespace SweepCluster.Training.Optimization;
@@ -11,14 +12,15 @@ namespace SweepCluster.Training.Optimization;
 /// next gradient sends it straight back; the others move while it is held. It is released when its
 /// gradient no longer points back across the kink, or when its hold runs out, and a coordinate that bounces
 /// again at once is held twice as long (up to <see cref="MaxHold"/> steps). A trajectory without such a
-/// bounce takes exactly the steps of plain coordinate descent.
+/// bounce takes exactly the steps of plain coordinate descent. It acts only for trials that say
+/// <c>kink_hold: true</c>: it is a change to the algorithm, not the algorithm the paper analyses.
 /// </summary>
 public sealed class CoordinateKinks : IDisposable
 {
     public const long FirstHold = 16;
     public const long MaxHold = 1024;
 
-    private const string StateKey = "coordinate.kinks";
+    public const string StateKey = "coordinate.kinks";
     private const string PatternKey = "coordinate.pattern";
 
     private readonly Dictionary<long, Hold> _held = [];
@@ -32,6 +34,9 @@ public sealed class CoordinateKinks : IDisposable
 
     /// <summary>How many times a coordinate was held at a kink.</summary>
     public long Holds { get; private set; }
+
+    /// <summary>At how many steps at least one coordinate was held (it could not be the one that moved).</summary>
+    public long HeldSteps { get; private set; }
 
     /// <summary>The coordinate the last step moved.</summary>
     public long? LastCoordinate => _lastMove?.Index;
@@ -69,6 +74,10 @@ public sealed class CoordinateKinks : IDisposable
             Holds++;
             i = Argmax(magnitude);
             gradientSign = Math.Sign(g[i].item<float>());
+        }
+        if (_held.Count > 0)
+        {
+            HeldSteps++;
         }
         else if (_lastMove is { } moved && _lastHold.ContainsKey(moved.Index))
         {
@@ -114,6 +123,29 @@ public sealed class CoordinateKinks : IDisposable
         }
     }
 
+    /// <summary>
+    /// What decides the next choices, for the stall fingerprint: the last move, whether the pattern changed,
+    /// each held coordinate with the steps its hold has left, each hold's length, and the activation pattern.
+    /// </summary>
+    public void AddToFingerprint(XxHash128 hash, long t)
+    {
+        var numbers = new List<long> { _lastMove is null ? 0 : 1, _lastMove?.Index ?? 0, _lastMove?.Direction ?? 0, _patternChanged ? 1 : 0 };
+        foreach (var (coordinate, hold) in _held.OrderBy(h => h.Key))
+        {
+            numbers.AddRange([coordinate, hold.GradientSign, hold.Until - t]);
+        }
+        numbers.Add(-1);
+        foreach (var (coordinate, hold) in _lastHold.OrderBy(h => h.Key))
+        {
+            numbers.AddRange([coordinate, hold]);
+        }
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(numbers.ToArray().AsSpan()));
+        if (_pattern is not null)
+        {
+            hash.Append(_pattern.bytes);
+        }
+    }
+
     /// <summary>The state a resumed run needs to take the same steps, as tensors for the training state file.</summary>
     public IReadOnlyDictionary<string, Tensor> State
     {
@@ -129,6 +161,7 @@ public sealed class CoordinateKinks : IDisposable
             {
                 numbers.AddRange([coordinate, hold]);
             }
+            numbers.Add(HeldSteps);
             var state = new Dictionary<string, Tensor> { [StateKey] = tensor(numbers.ToArray()) };
             if (_pattern is not null)
             {
@@ -168,6 +201,8 @@ public sealed class CoordinateKinks : IDisposable
             var coordinate = Next();
             _lastHold[coordinate] = Next();
         }
+        // States saved before held steps were counted end here.
+        HeldSteps = at < n.Length ? n[at] : 0;
     }
 
     public void Dispose() => _pattern?.Dispose();

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using SweepCluster.Trials;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,8 +9,9 @@ namespace SweepCluster.Training.Optimization;
 /// Steepest descent with respect to a norm over all parameters taken as one vector: gd (l2), sign
 /// (l-infinity), coordinate (l1) and steepest (lp). The dual form steps by lr times the dual norm of g
 /// along the unit steepest direction; the normalized form steps by lr along the unit direction alone.
-/// With the loss-scaled schedule, lr_t = lr / L(theta_t). Coordinate descent holds a coordinate whose
-/// one-dimensional minimum is a ReLU kink (<see cref="CoordinateKinks"/>).
+/// With the loss-scaled schedule, lr_t = lr / L(theta_t). Coordinate descent is greedy: the coordinate
+/// with the largest |g| moves (the first of equals). Only with <c>kink_hold</c> does it hold a coordinate
+/// whose one-dimensional minimum is a ReLU kink (<see cref="CoordinateKinks"/>), which is not the paper's rule.
 /// </summary>
 public sealed class SteepestDescentRule : UpdateRule
 {
@@ -22,13 +24,13 @@ public sealed class SteepestDescentRule : UpdateRule
     private readonly Scalar? _qMinusOne;
     private readonly CoordinateKinks? _kinks;
 
-    public SteepestDescentRule(AlgorithmKind algorithm, double lr, StepForm form, LrSchedule schedule, double? p)
+    public SteepestDescentRule(AlgorithmKind algorithm, double lr, StepForm form, LrSchedule schedule, double? p, bool kinkHold = false)
     {
         _algorithm = algorithm;
         _lr = lr;
         _form = form;
         _schedule = schedule;
-        if (algorithm == AlgorithmKind.Coordinate)
+        if (algorithm == AlgorithmKind.Coordinate && kinkHold)
         {
             _kinks = new CoordinateKinks();
         }
@@ -55,9 +57,29 @@ public sealed class SteepestDescentRule : UpdateRule
 
     public override IReadOnlyDictionary<string, Tensor> State => _kinks?.State ?? base.State;
 
-    public override void Restore(IReadOnlyDictionary<string, Tensor> saved) => _kinks?.Restore(saved);
+    public override void Restore(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        if (_kinks is not null)
+        {
+            if (!saved.ContainsKey(CoordinateKinks.StateKey))
+            {
+                throw new InvalidDataException("the training state was saved by plain coordinate descent; it cannot resume with the kink hold");
+            }
+            _kinks.Restore(saved);
+        }
+        else if (_algorithm == AlgorithmKind.Coordinate && saved.ContainsKey(CoordinateKinks.StateKey))
+        {
+            throw new InvalidDataException("the training state was saved by coordinate descent with the kink hold; it cannot resume as plain coordinate descent");
+        }
+    }
 
-    public override long? LastCoordinate => _kinks?.LastCoordinate;
+    public override long? LastCoordinate => _algorithm == AlgorithmKind.Coordinate ? _kinks?.LastCoordinate ?? _lastCoordinate : null;
+
+    public override void AddToFingerprint(XxHash128 hash, long stepIndex) => _kinks?.AddToFingerprint(hash, stepIndex);
+
+    public override KinkHoldCounts? HoldCounts => _kinks is null ? null : new KinkHoldCounts(_kinks.Holds, _kinks.HeldSteps);
+
+    private long? _lastCoordinate;
 
     public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
     {
@@ -99,7 +121,8 @@ public sealed class SteepestDescentRule : UpdateRule
                 }
                 break;
             case AlgorithmKind.Coordinate:
-                var i = _kinks!.Choose(g, stepIndex);
+                var i = _kinks?.Choose(g, stepIndex) ?? g.abs().argmax().item<long>();
+                _lastCoordinate = i;
                 var gi = g[i].item<float>();
                 var delta = _form == StepForm.Dual ? gi : Math.Sign(gi);
                 using (var step = Checked(size * delta, stepIndex).ToScalar())

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using SweepCluster.Trials;
 using SweepCluster.Training.State;
 using static TorchSharp.torch;
@@ -21,6 +22,16 @@ public abstract class UpdateRule : IDisposable
     /// <summary>Tensors that must be saved to resume exactly (Adam's moments).</summary>
     public virtual IReadOnlyDictionary<string, Tensor> State => new Dictionary<string, Tensor>();
 
+    /// <summary>
+    /// Adds to a fingerprint everything that, with the parameters, decides the rule's next steps (Adam's
+    /// moments, a held coordinate), so that a repeat of the fingerprint means a repeat of the trajectory.
+    /// Counters that only report (how often the hold acted) are left out.
+    /// </summary>
+    /// <param name="stepIndex">The step whose state this is (the next update is its).</param>
+    public virtual void AddToFingerprint(XxHash128 hash, long stepIndex)
+    {
+    }
+
     /// <summary>Takes back what <see cref="State"/> saved.</summary>
     public virtual void Restore(IReadOnlyDictionary<string, Tensor> saved)
     {
@@ -42,6 +53,9 @@ public abstract class UpdateRule : IDisposable
     /// <summary>The one coordinate the last step moved, for rules that move one.</summary>
     public virtual long? LastCoordinate => null;
 
+    /// <summary>For coordinate descent with the kink hold: how often a coordinate was held, and at how many steps one was.</summary>
+    public virtual KinkHoldCounts? HoldCounts => null;
+
     public virtual void Dispose()
     {
         GC.SuppressFinalize(this);
@@ -56,9 +70,15 @@ public abstract class UpdateRule : IDisposable
     public static UpdateRule Create(TrialSpec spec, long parameterCount) => spec.Algorithm switch
     {
         AlgorithmKind.Adam => new AdamRule(spec.Lr, spec.LrSchedule, spec.Adam!, parameterCount),
-        _ => new SteepestDescentRule(spec.Algorithm, spec.Lr, spec.Step, spec.LrSchedule, spec.P),
+        // The engine never guesses which coordinate rule a spec means (see EngineVersion).
+        AlgorithmKind.Coordinate when spec.KinkHold is null => throw new InvalidDataException(
+            "a coordinate descent trial must say kink_hold (true or false); this spec says neither"),
+        _ => new SteepestDescentRule(spec.Algorithm, spec.Lr, spec.Step, spec.LrSchedule, spec.P, spec.KinkHold == true),
     };
 }
+
+/// <summary>How often the kink hold acted, and at how many steps some coordinate was held.</summary>
+public readonly record struct KinkHoldCounts(long Holds, long HeldSteps);
 
 /// <summary>An update too large for float32: the trial diverged.</summary>
 public sealed class StepOverflowException(string message) : Exception(message);

@@ -82,8 +82,8 @@ public sealed record TrainingState(long Step, long? FirstFitStep, double Elapsed
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>Copies the saved parameters into the given ones and gives the rule its saved state.</summary>
-    public void RestoreInto(IReadOnlyList<Tensor> layers, UpdateRule rule)
+    /// <summary>Copies the saved parameters into the given ones and gives the rule and the stall detector their saved state.</summary>
+    public void RestoreInto(IReadOnlyList<Tensor> layers, UpdateRule rule, StallDetector? stalls = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -93,6 +93,7 @@ public sealed record TrainingState(long Step, long? FirstFitStep, double Elapsed
             layers[l].copy_(Required(tensors, $"layers.{l}.weight", layers[l].shape));
         }
         rule.Restore(tensors);
+        stalls?.Restore(tensors);
     }
 
     internal static Tensor Required(IReadOnlyDictionary<string, Tensor> tensors, string key, long[] shape)

@@ -117,6 +117,25 @@ internal sealed class ConfigMap
         return fallback;
     }
 
+    public bool? Bool(string key, bool? fallback = null)
+    {
+        if (!TryScalar(key, out var s, required: false))
+        {
+            return fallback;
+        }
+        var text = s.Value!.Trim();
+        if (text is "true" or "True" or "TRUE")
+        {
+            return true;
+        }
+        if (text is "false" or "False" or "FALSE")
+        {
+            return false;
+        }
+        Error(s, key, $"must be true or false, found '{text}'");
+        return fallback;
+    }
+
     public TEnum Choice<TEnum>(string key, TEnum fallback)
         where TEnum : struct, Enum =>
         TryScalar(key, out var s, required: false) ? ParseChoice(s, key, fallback) : fallback;

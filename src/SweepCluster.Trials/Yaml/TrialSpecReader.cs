@@ -6,7 +6,7 @@ internal static class TrialSpecReader
     public static readonly string[] TopLevelKeys =
     [
         "dataset", "model", "loss", "reduction", "algorithm", "lr", "step", "lr_schedule", "p",
-        "beta1", "beta2", "eps", "batch_size", "steps", "checkpoint_every", "stop", "seed", "torch_threads",
+        "beta1", "beta2", "eps", "kink_hold", "batch_size", "steps", "checkpoint_every", "stop", "seed", "torch_threads",
     ];
 
     public static TrialSpec? Read(ConfigMap map)
@@ -32,6 +32,17 @@ internal static class TrialSpecReader
         else if (p is not null && algorithm is not null)
         {
             map.Error("p", $"applies to algorithm steepest only, not {Names.Kebab(algorithm.Value.ToString())}");
+        }
+
+        // Coordinate trials always carry the setting, so that their id names the rule they run.
+        var kinkHold = map.Bool("kink_hold");
+        if (algorithm == AlgorithmKind.Coordinate)
+        {
+            kinkHold ??= false;
+        }
+        else if (kinkHold is not null && algorithm is not null)
+        {
+            map.Error("kink_hold", $"applies to algorithm coordinate only, not {Names.Kebab(algorithm.Value.ToString())}");
         }
 
         AdamSpec? adam = null;
@@ -82,7 +93,8 @@ internal static class TrialSpecReader
             return null;
         }
         var spec = new TrialSpec(dataset, model, loss, reduction, algorithm.Value, lr.Value, step, schedule,
-            algorithm == AlgorithmKind.Steepest ? p : null, adam, batchSize, steps, every, stop, seed, threads);
+            algorithm == AlgorithmKind.Steepest ? p : null, adam, batchSize, steps, every, stop, seed, threads,
+            algorithm == AlgorithmKind.Coordinate ? kinkHold : null);
         var trainCount = TrainCount(dataset);
         map.Require(batchSize is null || trainCount is null || batchSize <= trainCount, "batch_size",
             $"must not exceed the {trainCount} training points, found {batchSize}");

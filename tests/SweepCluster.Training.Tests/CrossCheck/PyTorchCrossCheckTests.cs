@@ -105,7 +105,8 @@ public sealed class PyTorchCrossCheckTests
                 loss, Reduction.Sum, algorithm, lr, form, schedule,
                 algorithm == AlgorithmKind.Steepest ? 3 : null,
                 algorithm == AlgorithmKind.Adam ? new AdamSpec(0.9, 0.999, schedule == LrSchedule.Constant ? 0 : 1e-8) : null,
-                BatchSize: null, Steps: Steps, CheckpointEvery: Every, new StopSpec(0, null), Seed: 3, TorchThreads: 1);
+                BatchSize: null, Steps: Steps, CheckpointEvery: Every, new StopSpec(0, null), Seed: 3, TorchThreads: 1,
+                KinkHold: algorithm == AlgorithmKind.Coordinate ? false : null);
         }
 
         /// <summary>40 points in 6 dimensions labelled by a fixed two-layer ReLU teacher.</summary>
