@@ -52,7 +52,7 @@ internal static class TorchSharpSide
         Console.WriteLine(JsonSerializer.Serialize(result));
     }
 
-    /// <summary>What a checkpoint adds to a step: the norms and the margin statistics (the step's forward pass is reused).</summary>
+    /// <summary>What a checkpoint adds to a step: the norms, the margin statistics and the alignments (the step's forward and backward passes are reused).</summary>
     private static double TimeCheckpoint(HomogeneousMlp model, LoadedDataset data)
     {
         using var scope = NewDisposeScope();
@@ -61,7 +61,7 @@ internal static class TorchSharpSide
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < repeats; i++)
         {
-            CheckpointMetrics.Compute(i, head, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0);
+            CheckpointMetrics.Compute(i, head, model.Theta, model.Gradient, ownP: 2, model.Depth, null, 0);
         }
         return clock.Elapsed.TotalMilliseconds / repeats;
     }

@@ -25,6 +25,7 @@ public sealed class TrialRunner : IDisposable
     private readonly long _startStep;
     private readonly double _elapsedBeforeMs;
     private readonly StallDetector? _stalls;
+    private readonly double _ownP;
     private long? _firstFitStep;
 
     public TrialRunner(TrialSpec spec, LoadedDataset data, TrainingState? resumeFrom = null)
@@ -35,6 +36,7 @@ public sealed class TrialRunner : IDisposable
         _model = new HomogeneousMlp(spec.Model, data.Dim, data.Outputs);
         _rule = UpdateRule.Create(spec, _model.ParameterCount);
         _objective = new MarginObjective(spec.Loss, spec.Reduction);
+        _ownP = CheckpointMetrics.OwnP(spec);
         // Only full-batch training repeats itself: a mini-batch step depends on the batch as well.
         _stalls = IsFullBatch ? new StallDetector() : null;
         if (resumeFrom is null)
@@ -127,9 +129,14 @@ public sealed class TrialRunner : IDisposable
                 : _spec.Stop.WallSeconds is { } limit && ElapsedMs() >= limit * 1000 ? TrialEnd.WallClockLimit
                 : stall is not null ? TrialEnd.Stalled
                 : null;
+            // The gradient of the loss on every training point: a checkpoint's alignment needs it, and on full
+            // batches the step uses the same one.
+            var fullGradient = false;
             if ((due || end is not null) && !resumedHere)
             {
-                last = CheckpointMetrics.Compute(t, full, CheckpointMetrics.Measure(_model.Theta), _model.Depth, TestAccuracy(), ElapsedMs());
+                FullGradient(fullBatch, head, trace);
+                fullGradient = true;
+                last = CheckpointMetrics.Compute(t, full, _model.Theta, _model.Gradient, _ownP, _model.Depth, TestAccuracy(), ElapsedMs());
                 if (_rule.HoldCounts is { } holds)
                 {
                     last = last with { Holds = holds.Holds, HeldSteps = holds.HeldSteps };
@@ -159,7 +166,10 @@ public sealed class TrialRunner : IDisposable
                 return new TrialOutcome(TrialEnd.Cancelled, t, last, _firstFitStep, "cancelled");
             }
 
-            _model.Backward(head.OutputGradient!, trace);
+            if (!(fullBatch && fullGradient))
+            {
+                _model.Backward(head.OutputGradient!, trace);
+            }
             if (fullBatch)
             {
                 _rule.ObserveActivations(trace);
@@ -173,6 +183,19 @@ public sealed class TrialRunner : IDisposable
                 return new TrialOutcome(TrialEnd.Diverged, t, last, _firstFitStep, e.Message);
             }
         }
+    }
+
+    /// <summary>Writes d log L / d theta over every training point into the model's gradient buffer.</summary>
+    private void FullGradient(bool fullBatch, MarginObjective.Result head, List<Tensor> trace)
+    {
+        if (fullBatch)
+        {
+            _model.Backward(head.OutputGradient!, trace);
+            return;
+        }
+        var fullTrace = new List<Tensor>(_model.Depth);
+        var everyPoint = _objective.Evaluate(_model.Forward(_data.TrainX, fullTrace), _data.TrainLabels, withGradient: true);
+        _model.Backward(everyPoint.OutputGradient!, fullTrace);
     }
 
     private void SaveFinal(ITrialObserver observer, long step, double elapsedMs)

@@ -11,9 +11,11 @@ public sealed class MarginTests
 {
     private static (Checkpoint Checkpoint, Tensor Outputs) Measure(HomogeneousMlp model, LoadedDataset data)
     {
-        var outputs = model.Forward(data.TrainX);
-        var head = new MarginObjective(LossKind.Exponential, Reduction.Sum).Evaluate(outputs, data.TrainLabels, withGradient: false);
-        return (CheckpointMetrics.Compute(0, head, CheckpointMetrics.Measure(model.Theta), model.Depth, null, 0), outputs);
+        var trace = new List<Tensor>();
+        var outputs = model.Forward(data.TrainX, trace);
+        var head = new MarginObjective(LossKind.Exponential, Reduction.Sum).Evaluate(outputs, data.TrainLabels, withGradient: true);
+        model.Backward(head.OutputGradient!, trace);
+        return (CheckpointMetrics.Compute(0, head, model.Theta, model.Gradient, ownP: 3, model.Depth, null, 0), outputs);
     }
 
     [Theory]

@@ -25,7 +25,8 @@ public sealed class PyTorchCrossCheckTests
     private static readonly string[] Compared =
     [
         "loss", "norm_l1", "norm_l2", "norm_linf", "margin_l1", "margin_l2", "margin_linf",
-        "smoothed_margin_l1", "smoothed_margin_l2", "smoothed_margin_linf",
+        "smoothed_margin_l1", "smoothed_margin_l2", "smoothed_margin_linf", "margin_own", "smoothed_margin_own",
+        "alignment_l1", "alignment_l2", "alignment_linf", "alignment_own",
     ];
 
     public static TheoryData<AlgorithmKind, StepForm, LrSchedule, double, LossKind> Rules() => new()

@@ -76,7 +76,19 @@ def smoothed_numerator(log_loss):
     return -math.log(math.expm1(total))
 
 
-def checkpoint(step, log_loss, q, theta):
+def lp(v, p):
+    v = v.double().abs()
+    if p == math.inf:
+        return v.max().item()
+    return v.pow(p).sum().item() ** (1 / p)
+
+
+# The algorithm's own norm, and its dual (1/p + 1/q = 1).
+own_p = {"gd": 2.0, "coordinate": 1.0, "steepest": config["p"]}.get(algorithm, math.inf)
+own_q = 1.0 if own_p == math.inf else math.inf if own_p == 1 else own_p / (own_p - 1)
+
+
+def checkpoint(step, log_loss, q, theta, g):
     magnitude = theta.abs()
     norms = {"l1": magnitude.double().sum().item(), "l2": math.sqrt(magnitude.double().square().sum().item()), "linf": magnitude.max().item()}
     point = {"step": step, "loss": math.exp(log_loss), "norm_l1": norms["l1"], "norm_l2": norms["l2"], "norm_linf": norms["linf"]}
@@ -84,6 +96,13 @@ def checkpoint(step, log_loss, q, theta):
     for name, norm in norms.items():
         point[f"margin_{name}"] = minimum / norm ** depth
         point[f"smoothed_margin_{name}"] = smoothed / norm ** depth
+    own = lp(theta, own_p)
+    point["margin_own"] = minimum / own ** depth
+    point["smoothed_margin_own"] = smoothed / own ** depth
+    # Alignment of theta with -grad L in each norm, against the dual norm of the gradient.
+    descent = -(theta.double() * g.double()).sum().item()
+    for name, p, dual in (("l1", 1.0, math.inf), ("l2", 2.0, 2.0), ("linf", math.inf, 1.0), ("own", own_p, own_q)):
+        point[f"alignment_{name}"] = descent / (lp(theta, p) * lp(g, dual))
     print(json.dumps(point))
 
 
@@ -104,7 +123,7 @@ def unflatten(flat):
 for t in range(config["steps"] + 1):
     log_loss, q, g = gradient(unflatten(theta))
     if t % config["every"] == 0 or t == config["steps"]:
-        checkpoint(t, log_loss, q, theta)
+        checkpoint(t, log_loss, q, theta, g)
     if t == config["steps"]:
         break
     with torch.no_grad():
