@@ -51,6 +51,38 @@ public sealed class ResultsQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task At_a_loss_each_trial_gives_its_first_checkpoint_at_or_below_it_and_the_trials_that_never_get_there_are_named()
+    {
+        // Checkpoint losses are 1 / (step + 1): 1 at step 0, 0.0909 at 10, 0.0476 at 20.
+        var shortTrial = (StudyEvents.Spec(AlgorithmKind.Gd, 0.1, 2), new[] { StudyEvents.Checkpoint(0, 1.0), StudyEvents.Checkpoint(10, 40.0) });
+        _events.Study("s", Trial(AlgorithmKind.Gd, 0.1, 0, 8.0), Trial(AlgorithmKind.Gd, 0.1, 1, 4.0), shortTrial);
+
+        var atTenth = await Results(new CheckpointAt.AtLoss(0.1));
+        Assert.Equal((4.0 + 2.0 + 40.0) / 3, atTenth.Groups[0].Metrics["margin_l2"].Mean!.Value, 12);
+        Assert.Equal(0, atTenth.Groups[0].NotReached);
+        Assert.Empty(atTenth.NotReached!);
+
+        var atTwentieth = await Results(new CheckpointAt.AtLoss(0.05));
+        Assert.Equal((8.0 + 4.0) / 2, atTwentieth.Groups[0].Metrics["margin_l2"].Mean!.Value, 12);
+        Assert.Equal(1, atTwentieth.Groups[0].NotReached);
+        Assert.Equal([TrialJson.StableId(shortTrial.Item1)], atTwentieth.NotReached!);
+        // Other points name nothing: the count only means something at a loss.
+        Assert.Null((await Results()).NotReached);
+    }
+
+    [Theory]
+    [InlineData("loss=1e-3", 1e-3)]
+    [InlineData("loss=0.5", 0.5)]
+    public void A_loss_point_parses(string text, double loss) => Assert.Equal(new CheckpointAt.AtLoss(loss), CheckpointAt.Parse(text));
+
+    [Theory]
+    [InlineData("loss=0")]
+    [InlineData("loss=-1")]
+    [InlineData("loss=abc")]
+    [InlineData("loss=")]
+    public void A_loss_that_is_not_positive_is_refused(string text) => Assert.Null(CheckpointAt.Parse(text));
+
+    [Fact]
     public async Task Where_filters_group_by_chooses_and_best_picks_the_largest_mean()
     {
         _events.Study("s",

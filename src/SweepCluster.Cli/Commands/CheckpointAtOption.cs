@@ -7,5 +7,5 @@ internal static class CheckpointAtOption
 {
     /// <summary>final, fit or step=N.</summary>
     public static CheckpointAt Parse(string? text) =>
-        CheckpointAt.Parse(text) ?? throw new QueryException($"--at '{text}': expected final, fit or step=N (N a whole number of steps)");
+        CheckpointAt.Parse(text) ?? throw new QueryException($"--at '{text}': expected {CheckpointAt.Forms}");
 }

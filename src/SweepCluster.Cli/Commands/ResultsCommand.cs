@@ -26,7 +26,7 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
         public string[]? Where { get; init; }
 
         [CommandOption("--at <POINT>")]
-        [Description("final (each trial's last checkpoint, the default), step=N, or fit (its first checkpoint at 100% training accuracy).")]
+        [Description("final (each trial's last checkpoint, the default), step=N, fit (its first checkpoint at 100% training accuracy), or loss=X (its first checkpoint with the loss at most X: trials that never get there are counted as not reached and named).")]
         public string? At { get; init; }
 
         [CommandOption("--best <METRIC>")]

@@ -13,11 +13,12 @@ internal static class ResultsOutput
         // A pruned trial's last checkpoint is where the scheduler stopped it, not the end of training.
         var point = pruned && at == "final" ? "final (each trial's last checkpoint: a pruned trial's is where it was stopped)"
             : at == "fit" ? "fit (each trial's first checkpoint with every training point fit: at or after the first fit step the run's summary averages)"
+            : at.StartsWith("loss=", StringComparison.Ordinal) ? $"{at} (each trial's first checkpoint with the loss at most {at[5..]})"
             : at;
         var grid = new FittedTable($"{table.StudyId}: at {point}, mean ± std over seeds [min, max]", table.GroupBy);
         grid.AddColumn("trials", rightAligned: true);
         // Counts that are zero everywhere take no room; diverged and stalled trials are left out of the metrics.
-        var counts = new (string Name, Func<ResultGroup, int> Count)[] { ("pruned", g => g.Pruned), ("diverged", g => g.Diverged), ("stalled", g => g.Stalled) }
+        var counts = new (string Name, Func<ResultGroup, int> Count)[] { ("pruned", g => g.Pruned), ("diverged", g => g.Diverged), ("stalled", g => g.Stalled), ("not reached", g => g.NotReached) }
             .Where(c => table.Groups.Any(g => c.Count(g) > 0)).ToList();
         foreach (var (name, _) in counts)
         {
@@ -34,6 +35,10 @@ internal static class ResultsOutput
                 .Concat(table.Metrics.Select(m => Cell(group.Metrics[m]))));
         }
         grid.Write(TerminalWidth.Console());
+        if (table.NotReached is { Count: > 0 } ids)
+        {
+            Console.WriteLine($"not reached (no checkpoint with the loss at most {at[5..]}, left out of the metrics): {string.Join(", ", ids)}");
+        }
     }
 
     private static string Cell(MetricSummary s) => s.Count == 0 ? "-"

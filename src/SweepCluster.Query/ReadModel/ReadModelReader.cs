@@ -9,22 +9,34 @@ using SweepCluster.Trials;
 
 namespace SweepCluster.Query.ReadModel;
 
-/// <summary>Where in a trial's life a query looks: its last checkpoint, a given step, or the first checkpoint at 100% training accuracy.</summary>
+/// <summary>
+/// Where in a trial's life a query looks: its last checkpoint, a given step, the first checkpoint at 100%
+/// training accuracy, or the first checkpoint with the loss at most a value (comparisons at equal loss
+/// separate an algorithm's bias from its speed).
+/// </summary>
 public abstract record CheckpointAt
 {
+    /// <summary>What <see cref="Parse"/> takes, for messages.</summary>
+    public const string Forms = "final, fit, step=N (N a whole number of steps) or loss=X (X a positive number)";
+
     public sealed record Last : CheckpointAt;
 
     public sealed record AtStep(long Value) : CheckpointAt;
 
     public sealed record FirstFit : CheckpointAt;
 
-    /// <summary>final, fit or step=N; null for anything else.</summary>
+    public sealed record AtLoss(double Value) : CheckpointAt;
+
+    /// <summary>final, fit, step=N or loss=X; null for anything else.</summary>
     public static CheckpointAt? Parse(string? text) => text switch
     {
         null or "final" => new Last(),
         "fit" => new FirstFit(),
         _ when text.StartsWith("step=", StringComparison.Ordinal) && long.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
             => new AtStep(step),
+        _ when text.StartsWith("loss=", StringComparison.Ordinal) && double.TryParse(text.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out var loss)
+            && loss > 0 && double.IsFinite(loss)
+            => new AtLoss(loss),
         _ => null,
     };
 }
@@ -175,10 +187,17 @@ public sealed class ReadModelReader(StoreOptions store)
                   ON f.trial_id = c.trial_id AND f.step = c.step
                 WHERE c.study_id = @s
                 """,
+            CheckpointAt.AtLoss => $"""
+                SELECT c.trial_id, {CheckpointSelect} FROM {ReadModelSchema.Checkpoints} c
+                JOIN (SELECT trial_id, MIN(step) AS step FROM {ReadModelSchema.Checkpoints} WHERE study_id = @s AND loss <= @loss GROUP BY trial_id) f
+                  ON f.trial_id = c.trial_id AND f.step = c.step
+                WHERE c.study_id = @s
+                """,
             _ => throw new ArgumentOutOfRangeException(nameof(at), at, "the latest checkpoint comes with TrialsAsync"),
         };
         await using var connection = await OpenAsync(cancellation);
-        await using var command = Sql.Command(connection, null, sql, ("s", studyId), ("step", at is CheckpointAt.AtStep s ? s.Value : 0L));
+        await using var command = Sql.Command(connection, null, sql, ("s", studyId), ("step", at is CheckpointAt.AtStep s ? s.Value : 0L),
+            ("loss", at is CheckpointAt.AtLoss l ? l.Value : 0.0));
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var checkpoints = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellation))

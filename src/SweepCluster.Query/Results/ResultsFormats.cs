@@ -9,16 +9,19 @@ public static class ResultsFormats
 {
     private static readonly string[] Statistics = ["mean", "std", "min", "max", "count"];
 
-    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric, then pruned, diverged and stalled.</summary>
+    /// <summary>One row per group: the group keys, trials, then metric_mean, metric_std, metric_min, metric_max, metric_count per metric, then pruned, diverged and stalled (and not_reached at a loss).</summary>
     public static void WriteCsv(ResultsTable table, TextWriter output)
     {
-        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Concat(["pruned", "diverged", "stalled"]);
+        // not_reached only where it means something (--at loss=X), so existing scripts see the columns they know.
+        var losses = table.NotReached is not null;
+        var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Concat(["pruned", "diverged", "stalled"])
+            .Concat(losses ? ["not_reached"] : []);
         output.Write(string.Join(",", header.Select(CsvCurveWriter.Escape)) + "\n");
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => CsvCurveWriter.Escape(k.Text)).Append(group.Trials.ToString(CultureInfo.InvariantCulture))
                 .Concat(table.Metrics.SelectMany(m => Cells(group.Metrics[m])))
-                .Concat(new[] { group.Pruned, group.Diverged, group.Stalled }.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+                .Concat(new[] { group.Pruned, group.Diverged, group.Stalled }.Concat(losses ? [group.NotReached] : []).Select(n => n.ToString(CultureInfo.InvariantCulture)));
             output.Write(string.Join(",", cells) + "\n");
         }
         output.Flush();
@@ -61,6 +64,10 @@ public static class ResultsFormats
             json.WriteNumber("pruned", group.Pruned);
             json.WriteNumber("diverged", group.Diverged);
             json.WriteNumber("stalled", group.Stalled);
+            if (table.NotReached is not null)
+            {
+                json.WriteNumber("not_reached", group.NotReached);
+            }
             json.WriteStartObject("metrics");
             foreach (var metric in table.Metrics)
             {
@@ -77,6 +84,15 @@ public static class ResultsFormats
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (table.NotReached is { } ids)
+        {
+            json.WriteStartArray("not_reached");
+            foreach (var id in ids)
+            {
+                json.WriteStringValue(id);
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
         json.Flush();
         output.Write("\n"u8);

@@ -85,9 +85,11 @@ public sealed record MetricSummary(double? Mean, double? Std, double? Min, doubl
 /// <param name="Pruned">How many of the group's trials the study's scheduler stopped early: their numbers are from the step they stopped at.</param>
 /// <param name="Diverged">How many diverged: counted among the trials, left out of the metrics.</param>
 /// <param name="Stalled">How many stalled in a cycle: counted among the trials, left out of the metrics.</param>
-public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics, int Pruned = 0, int Diverged = 0, int Stalled = 0);
+/// <param name="NotReached">With <c>--at loss=X</c>: how many of its trials (diverged and stalled ones aside) have no checkpoint with the loss at most X.</param>
+public sealed record ResultGroup(IReadOnlyList<ParameterValue> Key, int Trials, IReadOnlyDictionary<string, MetricSummary> Metrics, int Pruned = 0, int Diverged = 0, int Stalled = 0, int NotReached = 0);
 
-public sealed record ResultsTable(string StudyId, IReadOnlyList<string> GroupBy, IReadOnlyList<string> Metrics, IReadOnlyList<ResultGroup> Groups);
+/// <param name="NotReached">With <c>--at loss=X</c>: the ids of the trials counted in the groups' <see cref="ResultGroup.NotReached"/>.</param>
+public sealed record ResultsTable(string StudyId, IReadOnlyList<string> GroupBy, IReadOnlyList<string> Metrics, IReadOnlyList<ResultGroup> Groups, IReadOnlyList<string>? NotReached = null);
 
 /// <summary>Aggregates each configuration's trials (its seeds) at one point of their training, from the read model.</summary>
 public sealed class ResultsQuery(ReadModelReader reader)
@@ -128,7 +130,11 @@ public sealed class ResultsQuery(ReadModelReader reader)
             groups = candidates.Count == 0 ? []
                 : [CheckpointFields.LowerIsBetter(bestMetric) ? candidates.MinBy(x => x.BestMean) : candidates.MaxBy(x => x.BestMean)];
         }
-        return new ResultsTable(request.StudyId, groupBy, request.Metrics, groups.Select(x => x.Group).ToList());
+        // At a loss some trials never get to, they are named, not silently averaged over the others.
+        var notReached = request.At is CheckpointAt.AtLoss
+            ? chosen.Select(i => study.Trials[i]).Where(t => t.End.IsResult() && !checkpoints.ContainsKey(t.TrialId)).Select(t => t.TrialId).ToList()
+            : null;
+        return new ResultsTable(request.StudyId, groupBy, request.Metrics, groups.Select(x => x.Group).ToList(), notReached);
     }
 
     private static MetricSummary Summarize(List<Checkpoint> points, string metric)
@@ -169,8 +175,9 @@ public sealed class ResultsQuery(ReadModelReader reader)
                 metrics[metric] = Summarize(points, metric);
             }
             var bestMean = request.Best is { } best ? Summarize(points, best).Mean : null;
+            var notReached = request.At is CheckpointAt.AtLoss ? trials.Count(t => t.End.IsResult() && !checkpoints.ContainsKey(t.TrialId)) : 0;
             groups.Add((new ResultGroup(key, trials.Count, metrics, trials.Count(t => t.Status == TrialStatus.Pruned),
-                trials.Count(t => t.End == TrialEnd.Diverged), trials.Count(t => t.End == TrialEnd.Stalled)), bestMean));
+                trials.Count(t => t.End == TrialEnd.Diverged), trials.Count(t => t.End == TrialEnd.Stalled), notReached), bestMean));
         }
         groups.Sort((a, b) => ParameterKeyComparer.Instance.Compare(a.Group.Key, b.Group.Key));
         return groups;

@@ -21,7 +21,7 @@ internal static class ResultsApi
         [FromQuery(Name = "group_by")] string? groupBy = null, [FromQuery] string[]? where = null, [FromQuery] string? at = null,
         [FromQuery] string? metrics = null, [FromQuery] string? best = null, [FromQuery] string format = "json")
     {
-        var point = CheckpointAt.Parse(at) ?? throw new QueryException($"at '{at}': expected final, fit or step=N (N a whole number of steps)");
+        var point = CheckpointAt.Parse(at) ?? throw new QueryException($"at '{at}': expected {CheckpointAt.Forms}");
         var chosen = Query.List(metrics) is { Count: > 0 } named ? named : [.. ResultsQuery.DefaultMetrics];
         if (best is not null && !chosen.Contains(best))
         {
