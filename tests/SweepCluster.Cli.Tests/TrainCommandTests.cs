@@ -8,6 +8,7 @@ public sealed class TrainCommandTests : IDisposable
     [
         "step", "loss", "train_accuracy", "test_accuracy", "norm_l1", "norm_l2", "norm_linf", "margin_l1", "margin_l2",
         "margin_linf", "smoothed_margin_l1", "smoothed_margin_l2", "smoothed_margin_linf", "wall_ms",
+        "margin_own", "smoothed_margin_own", "alignment_l1", "alignment_l2", "alignment_linf", "alignment_own",
     ];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("sweepcluster-cli-").FullName;
@@ -43,6 +44,24 @@ public sealed class TrainCommandTests : IDisposable
             Assert.Equal(Fields, json.RootElement.EnumerateObject().Select(p => p.Name));
         }
         Assert.Contains("Completed at step 40", result.Stderr);
+    }
+
+    [Fact]
+    public void Coordinate_descent_is_plain_unless_the_kink_hold_is_asked_for_and_then_reports_its_holds()
+    {
+        var coordinate = File("coordinate.yaml", Trial.Replace("algorithm: gd", "algorithm: coordinate"));
+        var plain = Cli.Run(_folder, "train", "--config", coordinate);
+        var held = Cli.Run(_folder, "train", "--config", coordinate, "--kink-hold", "true");
+        Assert.Equal((0, 0), (plain.ExitCode, held.ExitCode));
+        Assert.DoesNotContain("\"holds\"", plain.Stdout);
+        foreach (var line in held.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.Equal(Fields.Concat(["holds", "held_steps"]).Order(), json.RootElement.EnumerateObject().Select(p => p.Name).Order());
+        }
+        var gd = Cli.Run(_folder, "train", "--config", File("trial.yaml", Trial), "--kink-hold", "true");
+        Assert.Equal(2, gd.ExitCode);
+        Assert.Contains("kink_hold: applies to algorithm coordinate only, not gd", gd.Stderr);
     }
 
     [Fact]
@@ -105,7 +124,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         var result = Cli.Run(_folder, "train", "--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var option in new[] { "--config", "--algorithm", "--lr", "--step", "--lr-schedule", "--norm-p", "--eps", "--batch-size", "--steps", "--checkpoint-every", "--save-state", "--save-every", "--resume-from", "--out", "--seed" })
+        foreach (var option in new[] { "--config", "--algorithm", "--lr", "--step", "--lr-schedule", "--norm-p", "--eps", "--kink-hold", "--batch-size", "--steps", "--checkpoint-every", "--save-state", "--save-every", "--resume-from", "--out", "--seed" })
         {
             Assert.Contains(option, result.Stdout);
         }

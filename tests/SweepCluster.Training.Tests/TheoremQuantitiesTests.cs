@@ -120,3 +120,34 @@ public sealed class TheoremQuantitiesTests
         Assert.Equal(last.AlignmentL2, last.AlignmentOwn);
     }
 }
+
+/// <summary>
+/// Adam with beta1 = beta2 = 0 and eps = 0 steps by lr * g / sqrt(g^2): normalized sign descent, up to
+/// float32's rounding of sqrt(g^2) (a relative 1e-7 per coordinate and step), until g^2 underflows (|g| below
+/// about 1e-19), where Adam's coordinate stops and sign descent's still moves.
+/// </summary>
+public sealed class AdamAsSignDescentTests
+{
+    [Fact]
+    public void Adam_without_moments_or_eps_takes_normalized_sign_descents_steps()
+    {
+        var sign = Specs.Synthetic(AlgorithmKind.Sign, 1e-3, steps: 300) with { Step = StepForm.Normalized, CheckpointEvery = 50 };
+        var adam = Specs.Synthetic(AlgorithmKind.Adam, 1e-3, steps: 300) with { Adam = new AdamSpec(0, 0, 0), CheckpointEvery = 50 };
+        var (signTheta, signLoss) = Train(sign);
+        var (adamTheta, adamLoss) = Train(adam);
+        Assert.True(signLoss > 1e-10, "the run must stay where g^2 does not underflow for the comparison to hold");
+        var largest = signTheta.Zip(adamTheta, (a, b) => Math.Abs(a - b)).Max();
+        // 300 steps of lr 1e-3, each off by at most a few float32 roundings of the unit step.
+        Assert.True(largest <= 300 * 1e-3 * 1e-6, $"largest parameter difference {largest:G3}");
+        Assert.Equal(signLoss, adamLoss, 1e-5 * signLoss);
+    }
+
+    private static (float[] Theta, double Loss) Train(TrialSpec spec)
+    {
+        using var data = DatasetLoader.Load(spec.Dataset);
+        using var runner = new TrialRunner(spec, data);
+        var observer = new RecordingObserver();
+        runner.Run(observer, TestContext.Current.CancellationToken);
+        return (runner.Model.Theta.data<float>().ToArray(), observer.Checkpoints[^1].Loss);
+    }
+}
