@@ -161,7 +161,7 @@ async Task CommandProcesses(string sweepcluster, int rounds)
 static TrialSpec Spec(AlgorithmKind algorithm, double lr, int width, int seed, int checkpoints) => new(
     new SyntheticDatasetSpec(100, 20, 0.1, 0, 0), new ModelSpec(2, width, InitKind.Normal, 0.1), LossKind.Exponential, Reduction.Sum,
     algorithm, lr, StepForm.Dual, LrSchedule.Constant, null, algorithm == AlgorithmKind.Adam ? new AdamSpec(0.9, 0.999, 0) : null, null,
-    (checkpoints - 1) * 10, 10, new StopSpec(0, null), seed, 1);
+    (checkpoints - 1) * 10, 10, new StopSpec(0, null), seed, 1, algorithm == AlgorithmKind.Coordinate ? false : null);
 
 /// <summary>Curves with the shape of real ones (margins rising to a plateau that depends on the configuration), made without training.</summary>
 internal sealed class SyntheticCurves : ITrialExecutor

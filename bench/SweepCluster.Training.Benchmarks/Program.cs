@@ -23,7 +23,8 @@ var sides = new List<Side>
     new("PyTorch, 1 BLAS thread", python, [Path.Combine(AppContext.BaseDirectory, "pytorch_step.py"), "1", $"{steps}", "3"], "1"),
     new("PyTorch, default BLAS threads", python, [Path.Combine(AppContext.BaseDirectory, "pytorch_step.py"), "1", $"{steps}", "3"], null),
 };
-var samples = sides.ToDictionary(s => s.Name, _ => algorithms.Append("checkpoint").ToDictionary(a => a, _ => new List<double>()));
+string[] extras = ["checkpoint", "fingerprint", "fingerprint_adam"];
+var samples = sides.ToDictionary(s => s.Name, _ => algorithms.Concat(extras).ToDictionary(a => a, _ => new List<double>()));
 var settings = new Dictionary<string, string>();
 
 for (var round = 0; round < rounds; round++)
@@ -60,6 +61,8 @@ foreach (var name in algorithms)
     Console.WriteLine($"| {name} | {string.Join(" | ", sides.Select(s => Ms(Median(s.Name, name))))} | {Ratio(ours, Median(sides[1].Name, name))} | {Ratio(ours, Median(sides[2].Name, name))} |");
 }
 Console.WriteLine($"| one checkpoint's metrics (TorchSharp) | {Ms(Median(sides[0].Name, "checkpoint"))} | | | | |");
+Console.WriteLine($"| one step's stall fingerprint, parameters (TorchSharp) | {Ms(Median(sides[0].Name, "fingerprint"))} | | | | |");
+Console.WriteLine($"| one step's stall fingerprint, parameters and Adam's moments (TorchSharp) | {Ms(Median(sides[0].Name, "fingerprint_adam"))} | | | | |");
 Console.WriteLine();
 foreach (var (side, text) in settings)
 {

@@ -30,7 +30,7 @@ internal static class TorchSharpSide
         TrialSpec Spec(AlgorithmKind kind, double lr) => new(
             dataset, new ModelSpec(2, 784, InitKind.Normal, 0.01), LossKind.Exponential, Reduction.Sum, kind, lr,
             StepForm.Dual, LrSchedule.Constant, null, kind == AlgorithmKind.Adam ? new AdamSpec(0.9, 0.999, 0) : null,
-            null, steps, steps, new StopSpec(0, null), 0, 1);
+            null, steps, steps, new StopSpec(0, null), 0, 1, kind == AlgorithmKind.Coordinate ? false : null);
 
         using var data = DatasetLoader.Load(dataset);
         var result = new Dictionary<string, object>();
@@ -45,6 +45,10 @@ internal static class TorchSharpSide
             if (kind == AlgorithmKind.Gd)
             {
                 result["checkpoint"] = TimeCheckpoint(runner.Model, data);
+            }
+            if (kind is AlgorithmKind.Gd or AlgorithmKind.Adam)
+            {
+                result[kind == AlgorithmKind.Gd ? "fingerprint" : "fingerprint_adam"] = TimeFingerprint(runner.Model, Spec(kind, lr));
             }
         }
         result["settings"] = $"data {dataset.GetType().Name}; torch threads {get_num_threads()}, interop threads {get_num_interop_threads()}; " +
@@ -62,6 +66,20 @@ internal static class TorchSharpSide
         for (var i = 0; i < repeats; i++)
         {
             CheckpointMetrics.Compute(i, head, model.Theta, model.Gradient, ownP: 2, model.Depth, null, 0);
+        }
+        return clock.Elapsed.TotalMilliseconds / repeats;
+    }
+
+    /// <summary>What the stall detector adds to every full-batch step: hashing the parameters and the rule's state in place.</summary>
+    private static double TimeFingerprint(HomogeneousMlp model, TrialSpec spec)
+    {
+        using var rule = Optimization.UpdateRule.Create(spec, model.ParameterCount);
+        var detector = new StallDetector();
+        const int repeats = 200;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < repeats; i++)
+        {
+            detector.Observe(i, model.Theta, 0.5, rule);
         }
         return clock.Elapsed.TotalMilliseconds / repeats;
     }
