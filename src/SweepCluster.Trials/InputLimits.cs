@@ -78,6 +78,7 @@ public sealed record InputLimits(
         {
             SyntheticDatasetSpec s => ((long)s.N + s.Test, (long)s.Dim),
             TeacherDatasetSpec t => ((long)t.N + t.Test, (long)t.Dim),
+            SparseTeacherDatasetSpec s => ((long)s.N + s.Test, (long)s.Dim),
             IdxDatasetSpec i => ((long)i.Train + i.Test, 28L * 28),
             _ => (0L, 0L),
         };

@@ -98,7 +98,7 @@ public sealed class TrialYamlTests
     [InlineData("lr_schedule: constant", "lr_schedule: [1]", "lr_schedule", "must be a single value")]
     [InlineData("steps: 2000", "steps: -5", "steps", "must be zero or more")]
     [InlineData("checkpoint_every: 50", "checkpoint_every: 0", "checkpoint_every", "must be at least 1")]
-    [InlineData("kind: synthetic", "kind: imagenet", "dataset.kind", "must be one of synthetic, teacher, idx, csv")]
+    [InlineData("kind: synthetic", "kind: imagenet", "dataset.kind", "must be one of synthetic, teacher, sparse-teacher, idx, csv")]
     [InlineData("seed: 0}", "seed: 0, colour: red}", "dataset.colour", "not a known key")]
     public void Wrong_types_and_impossible_values_name_the_key(string find, string replace, string key, string message)
     {

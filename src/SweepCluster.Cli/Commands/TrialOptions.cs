@@ -15,11 +15,11 @@ public class TrialOptions : CommandSettings
     public string? Config { get; init; }
 
     [CommandOption("--dataset <KIND>")]
-    [Description("dataset.kind: synthetic, teacher, idx or csv. Required without --config.")]
+    [Description("dataset.kind: synthetic, teacher, sparse-teacher, idx or csv. Required without --config.")]
     public string? Dataset { get; init; }
 
     [CommandOption("-n|--points <N>")]
-    [Description("dataset.n, training points of synthetic/teacher data (default 200).")]
+    [Description("dataset.n, training points of synthetic/teacher/sparse-teacher data (default 200).")]
     public string? N { get; init; }
 
     [CommandOption("--dim <D>")]
@@ -33,6 +33,10 @@ public class TrialOptions : CommandSettings
     [CommandOption("--teacher-width <W>")]
     [Description("dataset.width, hidden width of the teacher network (default 16).")]
     public string? TeacherWidth { get; init; }
+
+    [CommandOption("--nonzeros <K>")]
+    [Description("dataset.nonzeros, the teacher's nonzero weights for sparse-teacher data (default 3).")]
+    public string? Nonzeros { get; init; }
 
     [CommandOption("--data-seed <SEED>")]
     [Description("dataset.seed, draws the data or the idx subsample (default 0).")]
@@ -147,7 +151,7 @@ public class TrialOptions : CommandSettings
         (string Flag, string Key, string? Value)[] all =
         [
             ("--dataset", "dataset.kind", Dataset), ("--points", "dataset.n", N), ("--dim", "dataset.dim", Dim),
-            ("--data-margin", "dataset.margin", DataMargin), ("--teacher-width", "dataset.width", TeacherWidth),
+            ("--data-margin", "dataset.margin", DataMargin), ("--teacher-width", "dataset.width", TeacherWidth), ("--nonzeros", "dataset.nonzeros", Nonzeros),
             ("--data-seed", "dataset.seed", DataSeed), ("--data-path", "dataset.path", DataPath),
             ("--classes", "dataset.classes", Classes), ("--train", "dataset.train", Train), ("--test", "dataset.test", Test),
             ("--depth", "model.depth", Depth), ("--width", "model.width", Width), ("--init", "model.init", Init),

@@ -11,6 +11,7 @@ public static class DatasetLoader
     {
         SyntheticDatasetSpec s => GaussianData.Synthetic(s),
         TeacherDatasetSpec t => GaussianData.Teacher(t),
+        SparseTeacherDatasetSpec s => GaussianData.SparseTeacher(s),
         IdxDatasetSpec i => IdxDataset.Load(i, roots),
         CsvDatasetSpec c => CsvDataset.Load(c, roots),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "unknown dataset kind"),

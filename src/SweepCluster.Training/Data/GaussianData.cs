@@ -49,6 +49,31 @@ internal static class GaussianData
         return Keep(new LoadedDataset(trainX, trainY, testX, testY, classes: 2));
     }
 
+    /// <summary>
+    /// A teacher w with <c>nonzeros</c> entries of +1 or -1 at random places; labels are the side of w's
+    /// hyperplane, and every point is pushed <c>margin</c> away from it along w / ||w||_2.
+    /// </summary>
+    public static LoadedDataset SparseTeacher(SparseTeacherDatasetSpec spec)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)spec.Seed);
+        using var margin = ((float)spec.Margin).ToScalar();
+        var places = randperm(spec.Dim, generator: generator).narrow(0, 0, spec.Nonzeros);
+        var signs = randint(0, 2, [spec.Nonzeros], generator: generator).to(ScalarType.Float32).mul_(2).sub_(HeldScalars.One);
+        var w = zeros(spec.Dim).index_put_(signs, places);
+        var unit = w.div(w.norm());
+        (Tensor X, Tensor y) Draw(int count)
+        {
+            var x = randn([count, spec.Dim], generator: generator);
+            var y = where(x.matmul(w).ge(HeldScalars.Zero), 1f, -1f);
+            x.add_(y.unsqueeze(1).mul(unit.unsqueeze(0)).mul_(margin), HeldScalars.One);
+            return (x, y);
+        }
+        var (trainX, trainY) = Draw(spec.N);
+        var (testX, testY) = spec.Test > 0 ? Draw(spec.Test) : (null, null);
+        return Keep(new LoadedDataset(trainX, trainY, testX, testY, classes: 2));
+    }
+
     private static LoadedDataset Keep(LoadedDataset data)
     {
         data.TrainX.MoveToOuterDisposeScope();

@@ -105,6 +105,7 @@ internal static class TrialSpecReader
     {
         SyntheticDatasetSpec s => s.Dim,
         TeacherDatasetSpec t => t.Dim,
+        SparseTeacherDatasetSpec s => s.Dim,
         IdxDatasetSpec => 28 * 28,
         _ => null,
     };
@@ -113,6 +114,7 @@ internal static class TrialSpecReader
     {
         SyntheticDatasetSpec s => s.N,
         TeacherDatasetSpec t => t.N,
+        SparseTeacherDatasetSpec s => s.N,
         IdxDatasetSpec i => i.Train,
         _ => null,
     };
@@ -169,12 +171,13 @@ internal static class TrialSpecReader
         {
             "synthetic" => ReadSynthetic(map),
             "teacher" => ReadTeacher(map),
+            "sparse-teacher" => ReadSparseTeacher(map),
             "idx" => ReadIdx(map),
             "csv" => ReadCsv(map),
             null => null,
             _ => Unknown(map, kind),
         };
-        if (kind is "synthetic" or "teacher" or "idx" or "csv")
+        if (kind is "synthetic" or "teacher" or "sparse-teacher" or "idx" or "csv")
         {
             map.ReportUnknownKeys();
         }
@@ -183,7 +186,7 @@ internal static class TrialSpecReader
 
     private static DatasetSpec? Unknown(ConfigMap map, string kind)
     {
-        map.Error("kind", $"must be one of synthetic, teacher, idx, csv, found '{kind}'");
+        map.Error("kind", $"must be one of synthetic, teacher, sparse-teacher, idx, csv, found '{kind}'");
         return null;
     }
 
@@ -216,6 +219,23 @@ internal static class TrialSpecReader
         RequireDataSize(map, n, test, dim);
         map.Require(width <= InputLimits.Current.MaxWidth, "width", $"must be at most {InputLimits.Current.MaxWidth:N0} (SWEEPCLUSTER_MAX_WIDTH), found {width:N0}");
         return new TeacherDatasetSpec(n, dim, width, seed, test);
+    }
+
+    private static SparseTeacherDatasetSpec ReadSparseTeacher(ConfigMap map)
+    {
+        var n = map.Int("n", 200)!.Value;
+        var dim = map.Int("dim", 50)!.Value;
+        var nonzeros = map.Int("nonzeros", 3)!.Value;
+        var margin = map.Double("margin", 0.1)!.Value;
+        var seed = map.Int("seed", 0)!.Value;
+        var test = map.Int("test", 0)!.Value;
+        map.Require(n >= 1, "n", $"must be at least 1, found {n}");
+        map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
+        map.Require(nonzeros >= 1 && nonzeros <= dim, "nonzeros", $"must be between 1 and dim ({dim}), found {nonzeros}");
+        map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
+        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
+        RequireDataSize(map, n, test, dim);
+        return new SparseTeacherDatasetSpec(n, dim, nonzeros, margin, seed, test);
     }
 
     private static IdxDatasetSpec? ReadIdx(ConfigMap map)
