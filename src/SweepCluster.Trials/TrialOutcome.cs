@@ -12,7 +12,7 @@ public enum TrialEnd
     Diverged,
     /// <summary>Stopped from outside before it finished; its state can be resumed.</summary>
     Cancelled,
-    /// <summary>Its parameters and loss went round a cycle over a window of checkpoints: it would never move on.</summary>
+    /// <summary>Its parameters, loss and optimizer state went round a cycle over a window of steps (full batch): it would never move on.</summary>
     Stalled,
 }
 

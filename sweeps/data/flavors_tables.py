@@ -3,7 +3,7 @@
     sweepcluster curves flavors-fashion-mnist --format csv > curves.csv
     python3 sweeps/data/flavors_tables.py curves.csv
 
-Prints, per algorithm and seed: the first step at which the training set is fit, the final margins, test
+Prints, per algorithm and seed (coordinate descent with kink_hold: true is "coordinate+hold", its own row): the first step at which the training set is fit, the final margins, test
 accuracy and loss; the share of each final norm that is the initialization's (||theta_0|| / ||theta_T||);
 coordinate descent's l1 margin against gd's (same seed) at several steps; and how often each trial's
 smoothed margin in its own norm went down between consecutive checkpoints once the loss is below 1 (where the
@@ -13,13 +13,21 @@ import csv
 import sys
 from collections import defaultdict
 
-OWN = {"gd": "l2", "sign": "linf", "coordinate": "l1", "adam": "linf"}
-ORDER = ["gd", "sign", "coordinate", "adam"]
+OWN = {"gd": "l2", "sign": "linf", "coordinate": "l1", "coordinate+hold": "l1", "adam": "linf"}
+ORDER = ["gd", "sign", "coordinate", "coordinate+hold", "adam"]
+
+
+def arm(row):
+    """The algorithm, told apart from the same algorithm with the kink hold (a column only when the study varies it)."""
+    # A study that sweeps only kink_hold has no algorithm column: kink_hold is coordinate descent's key.
+    algorithm = row.get("algorithm") or ("coordinate" if "kink_hold" in row else "all")
+    return algorithm + ("+hold" if row.get("kink_hold") == "true" else "")
+
 
 trials = defaultdict(list)
 with open(sys.argv[1]) as f:
     for row in csv.DictReader(f):
-        trials[(row["algorithm"], int(row["seed"]))].append(row)
+        trials[(arm(row), int(row["seed"]))].append(row)
 for rows in trials.values():
     rows.sort(key=lambda r: int(r["step"]))
 
@@ -45,18 +53,21 @@ for key in keys:
 
 print()
 steps = [10000, 20000, 30000, 40000, 50000]
-print("| coordinate / gd, margin_l1, same seed | " + " | ".join(f"step {s:,}" for s in steps) + " |")
-print("| --- |" + " ---: |" * len(steps))
-for seed in sorted({k[1] for k in keys}):
-    cd = {int(r["step"]): number(r["margin_l1"]) for r in trials.get(("coordinate", seed), [])}
-    gd = {int(r["step"]): number(r["margin_l1"]) for r in trials.get(("gd", seed), [])}
-    cells = []
-    for s in steps:
-        a, b = cd.get(s), gd.get(s)
-        cells.append("-" if a is None or b is None or b == 0 else f"{a / b:.3f}")
-    print(f"| seed {seed} | " + " | ".join(cells) + " |")
+for coordinate in ("coordinate", "coordinate+hold"):
+    if not any(k[0] == coordinate for k in keys):
+        continue
+    print(f"| {coordinate} / gd, margin_l1, same seed | " + " | ".join(f"step {s:,}" for s in steps) + " |")
+    print("| --- |" + " ---: |" * len(steps))
+    for seed in sorted({k[1] for k in keys}):
+        cd = {int(r["step"]): number(r["margin_l1"]) for r in trials.get((coordinate, seed), [])}
+        gd = {int(r["step"]): number(r["margin_l1"]) for r in trials.get(("gd", seed), [])}
+        cells = []
+        for s in steps:
+            a, b = cd.get(s), gd.get(s)
+            cells.append("-" if a is None or b is None or b == 0 else f"{a / b:.3f}")
+        print(f"| seed {seed} | " + " | ".join(cells) + " |")
+    print()
 
-print()
 print("| algorithm | seed | own norm | intervals with loss < 1 | decreases of the own-norm smoothed margin | largest drop (relative) | first decrease at step |")
 print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
 for key in keys:

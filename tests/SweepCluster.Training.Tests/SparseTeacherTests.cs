@@ -54,14 +54,7 @@ public sealed class SparseTeacherTests
 
     private static Checkpoint Train(AlgorithmKind algorithm, double lr)
     {
-        var spec = Specs.Synthetic(algorithm, lr, steps: 100_000, depth: 1) with
-        {
-            Dataset = Data,
-            Model = new ModelSpec(1, 1, InitKind.Zeros, 1),
-            LrSchedule = LrSchedule.LossScaled,
-            CheckpointEvery = 1000,
-            Stop = new StopSpec(1e-30, null),
-        };
+        var spec = Specs.Linear(Data, algorithm, lr, steps: 100_000, checkpointEvery: 1000);
         using var data = DatasetLoader.Load(spec.Dataset);
         using var runner = new TrialRunner(spec, data);
         var observer = new RecordingObserver();

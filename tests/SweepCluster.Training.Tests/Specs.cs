@@ -24,6 +24,17 @@ internal static class Specs
         TorchThreads: 1,
         KinkHold: algorithm == AlgorithmKind.Coordinate ? false : null);
 
+    /// <summary>A linear model from zero on the given data, loss-scaled steps, to the loss floor of 1e-30: where each flavor approaches its own maximum margin.</summary>
+    public static TrialSpec Linear(DatasetSpec data, AlgorithmKind algorithm, double lr, int steps, int checkpointEvery) =>
+        Synthetic(algorithm, lr, steps: steps, depth: 1) with
+        {
+            Dataset = data,
+            Model = new ModelSpec(1, 1, InitKind.Zeros, 1),
+            LrSchedule = LrSchedule.LossScaled,
+            CheckpointEvery = checkpointEvery,
+            Stop = new StopSpec(1e-30, null),
+        };
+
     public static readonly (AlgorithmKind Algorithm, double Lr)[] EveryAlgorithm =
     [
         (AlgorithmKind.Gd, 0.01), (AlgorithmKind.Sign, 1e-4), (AlgorithmKind.Coordinate, 0.05),

@@ -100,14 +100,7 @@ public sealed class TheoremQuantitiesTests
     public void Gradient_descent_on_separable_linear_data_aligns_with_its_l2_kkt_direction()
     {
         // The repository's linear study: 100 separable points, zero init, loss-scaled steps, to the loss floor.
-        var spec = Specs.Synthetic(AlgorithmKind.Gd, 0.2, steps: 20000, depth: 1) with
-        {
-            Dataset = new CsvDatasetSpec(Path.Combine(AppContext.BaseDirectory, "linear-separable.csv"), null),
-            Model = new ModelSpec(1, 1, InitKind.Zeros, 1),
-            LrSchedule = LrSchedule.LossScaled,
-            CheckpointEvery = 100,
-            Stop = new StopSpec(1e-30, null),
-        };
+        var spec = Specs.Linear(new CsvDatasetSpec(Path.Combine(AppContext.BaseDirectory, "linear-separable.csv"), null), AlgorithmKind.Gd, 0.2, steps: 20000, checkpointEvery: 100);
         using var data = DatasetLoader.Load(spec.Dataset);
         using var runner = new TrialRunner(spec, data);
         var observer = new RecordingObserver();

@@ -190,52 +190,48 @@ internal static class TrialSpecReader
         return null;
     }
 
-    private static SyntheticDatasetSpec ReadSynthetic(ConfigMap map)
+    /// <summary>The keys every generated dataset has: points, features, seed and test points, checked and within the size limits.</summary>
+    private static (int N, int Dim, int Seed, int Test) ReadGenerated(ConfigMap map, int defaultDim)
     {
         var n = map.Int("n", 200)!.Value;
-        var dim = map.Int("dim", 20)!.Value;
-        var margin = map.Double("margin", 0.1)!.Value;
+        var dim = map.Int("dim", defaultDim)!.Value;
         var seed = map.Int("seed", 0)!.Value;
         var test = map.Int("test", 0)!.Value;
         map.Require(n >= 1, "n", $"must be at least 1, found {n}");
         map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
-        map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
         map.Require(test >= 0, "test", $"must be zero or more, found {test}");
         RequireDataSize(map, n, test, dim);
-        return new SyntheticDatasetSpec(n, dim, margin, seed, test);
+        return (n, dim, seed, test);
+    }
+
+    private static double ReadMargin(ConfigMap map)
+    {
+        var margin = map.Double("margin", 0.1)!.Value;
+        map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
+        return margin;
+    }
+
+    private static SyntheticDatasetSpec ReadSynthetic(ConfigMap map)
+    {
+        var (n, dim, seed, test) = ReadGenerated(map, defaultDim: 20);
+        return new SyntheticDatasetSpec(n, dim, ReadMargin(map), seed, test);
     }
 
     private static TeacherDatasetSpec ReadTeacher(ConfigMap map)
     {
-        var n = map.Int("n", 200)!.Value;
-        var dim = map.Int("dim", 20)!.Value;
+        var (n, dim, seed, test) = ReadGenerated(map, defaultDim: 20);
         var width = map.Int("width", 16)!.Value;
-        var seed = map.Int("seed", 0)!.Value;
-        var test = map.Int("test", 0)!.Value;
-        map.Require(n >= 1, "n", $"must be at least 1, found {n}");
-        map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
         map.Require(width >= 1, "width", $"must be at least 1, found {width}");
-        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
-        RequireDataSize(map, n, test, dim);
         map.Require(width <= InputLimits.Current.MaxWidth, "width", $"must be at most {InputLimits.Current.MaxWidth:N0} (SWEEPCLUSTER_MAX_WIDTH), found {width:N0}");
         return new TeacherDatasetSpec(n, dim, width, seed, test);
     }
 
     private static SparseTeacherDatasetSpec ReadSparseTeacher(ConfigMap map)
     {
-        var n = map.Int("n", 200)!.Value;
-        var dim = map.Int("dim", 50)!.Value;
+        var (n, dim, seed, test) = ReadGenerated(map, defaultDim: 50);
         var nonzeros = map.Int("nonzeros", 3)!.Value;
-        var margin = map.Double("margin", 0.1)!.Value;
-        var seed = map.Int("seed", 0)!.Value;
-        var test = map.Int("test", 0)!.Value;
-        map.Require(n >= 1, "n", $"must be at least 1, found {n}");
-        map.Require(dim >= 1, "dim", $"must be at least 1, found {dim}");
         map.Require(nonzeros >= 1 && nonzeros <= dim, "nonzeros", $"must be between 1 and dim ({dim}), found {nonzeros}");
-        map.Require(margin is >= 0 and < double.PositiveInfinity, "margin", $"must be zero or positive, found {margin}");
-        map.Require(test >= 0, "test", $"must be zero or more, found {test}");
-        RequireDataSize(map, n, test, dim);
-        return new SparseTeacherDatasetSpec(n, dim, nonzeros, margin, seed, test);
+        return new SparseTeacherDatasetSpec(n, dim, nonzeros, ReadMargin(map), seed, test);
     }
 
     private static IdxDatasetSpec? ReadIdx(ConfigMap map)
