@@ -10,8 +10,13 @@ public sealed class MetricRegistryTests
     [Fact]
     public void The_registry_lists_the_checkpoint_fields_in_order_under_their_json_names()
     {
-        // Holds are written only where the kink hold ran: a checkpoint with them has every field.
-        var json = JsonNode.Parse(TrialJson.Serialize(TestTrials.At(5) with { Holds = 1, HeldSteps = 16 }))!.AsObject();
+        // Fields added later are written only where they have a value: a checkpoint with all of them has every field.
+        var every = TestTrials.At(5) with
+        {
+            Holds = 1, HeldSteps = 16, MarginOwn = 0.1, SmoothedMarginOwn = 0.05,
+            AlignmentL1 = 0.5, AlignmentL2 = 0.6, AlignmentLinf = 0.7, AlignmentOwn = 0.6,
+        };
+        var json = JsonNode.Parse(TrialJson.Serialize(every))!.AsObject();
         Assert.Equal(json.Select(p => p.Key), MetricRegistry.Names);
         Assert.DoesNotContain("holds", TrialJson.Serialize(TestTrials.At(5)));
         Assert.DoesNotContain(MetricRegistry.Rankable, m => m.Name is "holds" or "held_steps");
