@@ -101,13 +101,15 @@ public sealed class ClusterChaosTests : IDisposable
         }
         var curves = Cli.Run(_folder, "curves", "chaos", "--store", store);
         Assert.Equal(0, curves.ExitCode);
-        var rows = curves.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
+        var lines = curves.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var stepColumn = Array.IndexOf(lines[0].Split(','), "step");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         foreach (var (id, trial) in expected)
         {
             Assert.Equal("completed", actual[id].GetProperty("status").GetString());
             Assert.Equal(trial.GetProperty("checkpoint_count").GetInt64(), actual[id].GetProperty("checkpoint_count").GetInt64());
             // Every step once: as many distinct stored steps as checkpoints recorded, 0, 100, ..., 30000.
-            var steps = rows.Where(r => r[0] == id).Select(r => long.Parse(r[^14], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var steps = rows.Where(r => r[0] == id).Select(r => long.Parse(r[stepColumn], System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(Enumerable.Range(0, 301).Select(i => i * 100L), steps);
             Assert.Equal(StudyJson.WithoutWallTime(trial.GetProperty("latest")), StudyJson.WithoutWallTime(actual[id].GetProperty("latest")));
         }

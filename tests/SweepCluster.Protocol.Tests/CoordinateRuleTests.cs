@@ -109,6 +109,24 @@ public sealed class CoordinateRuleTests
     }
 
     [Fact]
+    public void A_seed_the_scheduler_adds_to_a_configuration_journaled_before_the_key_runs_its_configurations_rule()
+    {
+        // The scheduler derives more seeds from the configuration's journaled spec, which says no kink_hold.
+        var scheduler = new Scheduling.SchedulerSettings(Scheduling.SchedulerKind.Asha, "margin_l2", Scheduling.Goal.Max, 10, 3, 10, 0.95);
+        var legacy = new TrialDefinition("legacy-seed-0", CoordinateRuleHistory.LegacySpec(0));
+        var added = new TrialDefinition("new-seed-1", CoordinateRuleHistory.LegacySpec(1));
+        var state = new IStudyEvent[]
+        {
+            new StudyCreated("s", null, 2, CoordinateRuleHistory.DuringHold, scheduler),
+            new TrialsAdded([legacy], CoordinateRuleHistory.DuringHold),
+            new TrialsAdded([added], CoordinateRuleHistory.DuringHold.AddDays(5), EngineVersion.Current),
+        }.Aggregate(StudyState.Empty("s"), (s, e) => s.Apply(e));
+        Assert.Equal(state.Trials["legacy-seed-0"].ConfigurationId, state.Trials["new-seed-1"].ConfigurationId);
+        Assert.Equal(true, state.Trials["new-seed-1"].LegacyKinkHold);
+        Assert.Null(state.Trials["new-seed-1"].Unresumable);
+    }
+
+    [Fact]
     public void An_event_without_a_version_is_read_by_its_time()
     {
         Assert.Equal(EngineVersion.PlainCoordinate, EngineVersion.Of(null, EngineVersion.ImplicitKinkHoldSince.AddSeconds(-1)));

@@ -74,7 +74,7 @@ public sealed partial record StudyState(
     private StudyState AddTrial(TrialDefinition definition, int engine)
     {
         var ordinal = Trials.Count;
-        var record = TrialRecord.New(definition, ordinal, Scheduler is not null, engine, InheritedKinkHold(definition));
+        var record = TrialRecord.New(definition, ordinal, Scheduler is not null, engine, () => InheritedKinkHold(definition));
         if (Scheduler is { Unit: ScheduleUnit.Trial })
         {
             record = record with { Configuration = definition.TrialId };

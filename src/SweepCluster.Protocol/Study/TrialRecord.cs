@@ -67,11 +67,11 @@ public sealed record TrialRecord(
     public string RunnableSpecJson => LegacyKinkHold is { } hold ? LegacyCoordinate.WithKinkHold(SpecJson, hold) : SpecJson;
 
     /// <param name="engine">The <see cref="EngineVersion"/> of the event that added it.</param>
-    /// <param name="inherited">For a coordinate spec that does not say <c>kink_hold</c> in a journal that records versions (a seed added to a configuration journaled before): the rule of its configuration.</param>
-    public static TrialRecord New(TrialDefinition definition, int ordinal, bool scheduled, int engine, bool? inherited = null)
+    /// <param name="inherited">Asked only for a coordinate spec that does not say <c>kink_hold</c> in a journal that records versions (a seed added to a configuration journaled before): the rule of its configuration.</param>
+    public static TrialRecord New(TrialDefinition definition, int ordinal, bool scheduled, int engine, Func<bool?>? inherited = null)
     {
         var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
-        var legacy = spec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null } ? EngineVersion.ImpliedKinkHold(engine) ?? inherited : null;
+        var legacy = spec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null } ? EngineVersion.ImpliedKinkHold(engine) ?? inherited?.Invoke() : null;
         return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, NextBatch: 0, StateStep: null,
         End: null, FirstFitStep: null, Latest: null, Reason: null,
         Configuration: scheduled ? ReplicateConfig.Id(definition.SpecJson) : null, Rungs: scheduled ? [] : null,
