@@ -111,3 +111,33 @@ public sealed class ReadModelWriterTests : IDisposable
         Assert.Equal([0.2, 0.3], table.Groups.Select(g => g.Metrics["margin_l2"].Mean!.Value));
     }
 }
+
+/// <summary>The read side shows each trial's spec as it ran: coordinate trials journaled before kink_hold was a key, with the rule they ran.</summary>
+public sealed class LegacyCoordinateProjectionTests : IDisposable
+{
+    private readonly StudyEvents _events = new();
+
+    public void Dispose() => _events.Dispose();
+
+    [Fact]
+    public async Task Coordinate_trials_journaled_before_the_key_are_read_with_the_rule_they_ran_and_others_as_stored()
+    {
+        var coordinate = StudyEvents.Spec(AlgorithmKind.Coordinate, 0.1, 0);
+        var gd = StudyEvents.Spec(AlgorithmKind.Gd, 0.1, 0);
+        var definition = (TrialSpec s) => new TrialDefinition(TrialJson.StableId(s), TrialJson.Serialize(s));
+        _events.Add("before", new StudyCreated("before", null, 2, new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero)))
+            .Add("before", new TrialsAdded([definition(coordinate), definition(gd)], new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero)))
+            .Add("during", new StudyCreated("during", null, 2, new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)))
+            .Add("during", new TrialsAdded([definition(coordinate)], new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero)))
+            .Add("today", new StudyCreated("today", null, 2, new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero)))
+            .Add("today", new TrialsAdded([definition(coordinate with { KinkHold = true })], new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), EngineVersion.Current));
+        await _events.ProjectAsync();
+
+        async Task<TrialSpec> Spec(string study, AlgorithmKind algorithm) =>
+            TrialJson.Deserialize<TrialSpec>((await _events.Reader.TrialsAsync(study)).Single(t => t.Algorithm == algorithm).SpecJson);
+        Assert.False((await Spec("before", AlgorithmKind.Coordinate)).KinkHold);
+        Assert.True((await Spec("during", AlgorithmKind.Coordinate)).KinkHold);
+        Assert.True((await Spec("today", AlgorithmKind.Coordinate)).KinkHold);
+        Assert.Equal(TrialJson.Serialize(gd), (await _events.Reader.TrialsAsync("before")).Single(t => t.Algorithm == AlgorithmKind.Gd).SpecJson);
+    }
+}

@@ -9,7 +9,8 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>
 /// A sweep file that recreates a study's trials exactly: one grid axis whose entries are the trials'
 /// resolved specs. The store keeps resolved trials, not the file a study was submitted with; this file
-/// gives the same trial ids, so running it into the same store adds nothing, and into another recreates them.
+/// gives the same trial ids, so running it into the same store adds nothing, and into another recreates them;
+/// coordinate trials journaled before <c>kink_hold</c> was a key are written with the rule they ran, so theirs get new ids.
 /// </summary>
 internal static class TrialsSweepFile
 {
@@ -29,7 +30,13 @@ internal static class TrialsSweepFile
         yaml.AppendLine("  trial:");
         foreach (var trial in trials)
         {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    - {Entry(trial.SpecJson).ToJsonString()}");
+            var entry = Entry(trial.SpecJson);
+            // A sweep file's coordinate trial without kink_hold would run plain coordinate descent, whatever this one ran.
+            if (entry["algorithm"]?.GetValue<string>() == "coordinate" && !entry.ContainsKey("kink_hold"))
+            {
+                throw new InvalidDataException($"trial {trial.TrialId} is coordinate descent whose spec does not say kink_hold, and the journal does not say which rule it ran; no sweep file can recreate it");
+            }
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    - {entry.ToJsonString()}");
         }
         return yaml.ToString();
     }

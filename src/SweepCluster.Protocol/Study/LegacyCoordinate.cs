@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SweepCluster.Trials;
 
 namespace SweepCluster.Protocol.Study;
 
@@ -6,6 +7,20 @@ namespace SweepCluster.Protocol.Study;
 public static class LegacyCoordinate
 {
     public const string Key = "kink_hold";
+
+    /// <summary>
+    /// The spec as it ran: a coordinate spec added under an engine version whose specs did not say
+    /// <c>kink_hold</c> gets the rule that version implied written in; any other spec is returned as it is.
+    /// </summary>
+    public static string AsRun(string specJson, int engine)
+    {
+        if (EngineVersion.ImpliedKinkHold(engine) is not { } hold || !specJson.Contains("\"coordinate\"", StringComparison.Ordinal))
+        {
+            return specJson;
+        }
+        var spec = JsonNode.Parse(specJson)!.AsObject();
+        return spec["algorithm"]?.GetValue<string>() == "coordinate" && !spec.ContainsKey(Key) ? WithKinkHold(specJson, hold) : specJson;
+    }
 
     /// <summary>The spec with <c>kink_hold</c> set; every other key and number stays as written.</summary>
     public static string WithKinkHold(string specJson, bool hold)

@@ -154,15 +154,19 @@ public sealed class ReadModelWriter(StoreOptions store, string projection = Read
         private async Task AddTrialsAsync(string studyId, TrialsAdded added, CancellationToken cancellation)
         {
             var ordinal = Convert.ToInt32(await Sql.ScalarAsync(connection, transaction, $"SELECT COUNT(*) FROM {ReadModelSchema.Trials} WHERE study_id = @s", cancellation, ("s", studyId)), CultureInfo.InvariantCulture);
+            // Queries and exports show each trial's spec as it ran: a coordinate trial journaled before
+            // kink_hold was a key gets the rule it ran with (the journal itself keeps what it stored).
+            var engine = EngineVersion.Of(added.Engine, added.At);
             foreach (var definition in added.Trials)
             {
-                var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
+                var specJson = LegacyCoordinate.AsRun(definition.SpecJson, engine);
+                var spec = TrialJson.Deserialize<TrialSpec>(specJson);
                 var inserted = await ExecuteAsync(
                     $"""
                     INSERT INTO {ReadModelSchema.Trials} (study_id, trial_id, ordinal, spec_json, config_json, algorithm, lr, seed, steps, status, attempt, failures, last_step, checkpoint_count)
                     VALUES (@s, @t, @o, @j, @c, @a, @lr, @seed, @steps, 'pending', 0, 0, -1, 0) ON CONFLICT (study_id, trial_id) DO NOTHING
                     """,
-                    cancellation, ("s", studyId), ("t", definition.TrialId), ("o", ordinal), ("j", definition.SpecJson), ("c", ReplicateConfig.Of(definition.SpecJson)),
+                    cancellation, ("s", studyId), ("t", definition.TrialId), ("o", ordinal), ("j", specJson), ("c", ReplicateConfig.Of(specJson)),
                     ("a", EnumNames.Of(spec.Algorithm)),
                     ("lr", spec.Lr), ("seed", spec.Seed), ("steps", spec.Steps));
                 ordinal += inserted;
