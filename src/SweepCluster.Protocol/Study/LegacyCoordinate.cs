@@ -19,13 +19,14 @@ public static class LegacyCoordinate
             return specJson;
         }
         var spec = JsonNode.Parse(specJson)!.AsObject();
-        return spec["algorithm"]?.GetValue<string>() == "coordinate" && !spec.ContainsKey(Key) ? WithKinkHold(specJson, hold) : specJson;
+        return spec["algorithm"]?.GetValue<string>() == "coordinate" && !spec.ContainsKey(Key) ? Set(spec, hold) : specJson;
     }
 
     /// <summary>The spec with <c>kink_hold</c> set; every other key and number stays as written.</summary>
-    public static string WithKinkHold(string specJson, bool hold)
+    public static string WithKinkHold(string specJson, bool hold) => Set(JsonNode.Parse(specJson)!.AsObject(), hold);
+
+    private static string Set(JsonObject spec, bool hold)
     {
-        var spec = JsonNode.Parse(specJson)!.AsObject();
         spec[Key] = hold;
         return spec.ToJsonString();
     }

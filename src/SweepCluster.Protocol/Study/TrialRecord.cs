@@ -71,12 +71,13 @@ public sealed record TrialRecord(
     public static TrialRecord New(TrialDefinition definition, int ordinal, bool scheduled, int engine, Func<bool?>? inherited = null)
     {
         var spec = TrialJson.Deserialize<TrialSpec>(definition.SpecJson);
-        var legacy = spec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null } ? EngineVersion.ImpliedKinkHold(engine) ?? inherited?.Invoke() : null;
+        var namesNoRule = spec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null };
+        var legacy = namesNoRule ? EngineVersion.ImpliedKinkHold(engine) ?? inherited?.Invoke() : null;
         return new(definition.TrialId, ordinal, definition.SpecJson, spec.Algorithm, spec.Lr, spec.Seed, spec.Steps, TrialStatus.Pending, Attempt: 0, Failures: 0, Node: null, LastStep: -1, CheckpointCount: 0, NextBatch: 0, StateStep: null,
         End: null, FirstFitStep: null, Latest: null, Reason: null,
         Configuration: scheduled ? ReplicateConfig.Id(definition.SpecJson) : null, Rungs: scheduled ? [] : null,
         LegacyKinkHold: legacy,
-        Unresumable: spec is { Algorithm: AlgorithmKind.Coordinate, KinkHold: null } && legacy is null
+        Unresumable: namesNoRule && legacy is null
             ? "its coordinate descent spec does not say kink_hold, and nothing in the journal says which rule it ran; add it again with kink_hold: true or false"
             : null);
     }

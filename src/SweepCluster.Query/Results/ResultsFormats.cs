@@ -13,15 +13,15 @@ public static class ResultsFormats
     public static void WriteCsv(ResultsTable table, TextWriter output)
     {
         // not_reached only where it means something (--at loss=X), so existing scripts see the columns they know.
-        var losses = table.NotReached is not null;
+        var atLoss = table.NotReached is not null;
         var header = table.GroupBy.Append("trials").Concat(table.Metrics.SelectMany(m => Statistics.Select(s => $"{m}_{s}"))).Concat(["pruned", "diverged", "stalled"])
-            .Concat(losses ? ["not_reached"] : []);
+            .Concat(atLoss ? ["not_reached"] : []);
         output.Write(string.Join(",", header.Select(CsvCurveWriter.Escape)) + "\n");
         foreach (var group in table.Groups)
         {
             var cells = group.Key.Select(k => CsvCurveWriter.Escape(k.Text)).Append(group.Trials.ToString(CultureInfo.InvariantCulture))
                 .Concat(table.Metrics.SelectMany(m => Cells(group.Metrics[m])))
-                .Concat(new[] { group.Pruned, group.Diverged, group.Stalled }.Concat(losses ? [group.NotReached] : []).Select(n => n.ToString(CultureInfo.InvariantCulture)));
+                .Concat(new[] { group.Pruned, group.Diverged, group.Stalled }.Concat(atLoss ? [group.NotReached] : []).Select(n => n.ToString(CultureInfo.InvariantCulture)));
             output.Write(string.Join(",", cells) + "\n");
         }
         output.Flush();

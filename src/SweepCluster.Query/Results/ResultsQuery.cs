@@ -132,10 +132,14 @@ public sealed class ResultsQuery(ReadModelReader reader)
         }
         // At a loss some trials never get to, they are named, not silently averaged over the others.
         var notReached = request.At is CheckpointAt.AtLoss
-            ? chosen.Select(i => study.Trials[i]).Where(t => t.End.IsResult() && !checkpoints.ContainsKey(t.TrialId)).Select(t => t.TrialId).ToList()
+            ? chosen.Select(i => study.Trials[i]).Where(t => MissedLoss(request.At, t, checkpoints)).Select(t => t.TrialId).ToList()
             : null;
         return new ResultsTable(request.StudyId, groupBy, request.Metrics, groups.Select(x => x.Group).ToList(), notReached);
     }
+
+    /// <summary>At a loss, a trial that is a result (not diverged or stalled) but has no checkpoint down to it.</summary>
+    private static bool MissedLoss(CheckpointAt at, TrialRow trial, Dictionary<string, Checkpoint> checkpoints) =>
+        at is CheckpointAt.AtLoss && trial.End.IsResult() && !checkpoints.ContainsKey(trial.TrialId);
 
     private static MetricSummary Summarize(List<Checkpoint> points, string metric)
     {
@@ -175,7 +179,7 @@ public sealed class ResultsQuery(ReadModelReader reader)
                 metrics[metric] = Summarize(points, metric);
             }
             var bestMean = request.Best is { } best ? Summarize(points, best).Mean : null;
-            var notReached = request.At is CheckpointAt.AtLoss ? trials.Count(t => t.End.IsResult() && !checkpoints.ContainsKey(t.TrialId)) : 0;
+            var notReached = trials.Count(t => MissedLoss(request.At, t, checkpoints));
             groups.Add((new ResultGroup(key, trials.Count, metrics, trials.Count(t => t.Status == TrialStatus.Pruned),
                 trials.Count(t => t.End == TrialEnd.Diverged), trials.Count(t => t.End == TrialEnd.Stalled), notReached), bestMean));
         }

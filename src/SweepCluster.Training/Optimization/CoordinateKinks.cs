@@ -38,9 +38,6 @@ public sealed class CoordinateKinks : IDisposable
     /// <summary>At how many steps at least one coordinate was held (it could not be the one that moved).</summary>
     public long HeldSteps { get; private set; }
 
-    /// <summary>The coordinate the last step moved.</summary>
-    public long? LastCoordinate => _lastMove?.Index;
-
     /// <summary>
     /// Records the activation pattern at the point the next gradient is taken: the outputs of every hidden
     /// ReLU on the full training set. Compared with the previous one, it says whether the last step crossed a kink.

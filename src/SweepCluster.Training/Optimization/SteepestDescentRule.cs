@@ -73,12 +73,13 @@ public sealed class SteepestDescentRule : UpdateRule
         }
     }
 
-    public override long? LastCoordinate => _algorithm == AlgorithmKind.Coordinate ? _kinks?.LastCoordinate ?? _lastCoordinate : null;
+    public override long? LastCoordinate => _lastCoordinate;
 
     public override void AddToFingerprint(XxHash128 hash, long stepIndex) => _kinks?.AddToFingerprint(hash, stepIndex);
 
     public override KinkHoldCounts? HoldCounts => _kinks is null ? null : new KinkHoldCounts(_kinks.Holds, _kinks.HeldSteps);
 
+    /// <summary>The coordinate the last coordinate-descent step moved (null for the other norms).</summary>
     private long? _lastCoordinate;
 
     public override void Apply(Tensor theta, Tensor scaledGradient, double logLoss, long stepIndex)
